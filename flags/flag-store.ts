@@ -19,6 +19,12 @@ export interface FlagStore {
    * and returns the first application's result, so retried activities never double-apply.
    */
   apply(flag: string, env: Environment, change: FlagChange, changeId?: string): Promise<AppliedChange>;
+  /**
+   * The record kept for `changeId` by `apply` (the gates before and after that change), or `null` when no
+   * change with that id was applied (or its record expired). Rollback uses it to undo a change whose
+   * activity failed after the write.
+   */
+  changeRecord(changeId: string): Promise<AppliedChange | null>;
   /** Removes the flag from `env` (`feature delete`); a no-op when it is absent. */
   delete(flag: string, env: Environment): Promise<void>;
 }

@@ -1,0 +1,79 @@
+// Reads the environment once into the typed configuration that the worker, CLI and stack share.
+import { z } from 'zod';
+
+const configSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('flag-rollouts'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://'),
+  FLAG_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'letters, digits and _ : . - only').default('flipper'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface AppConfig {
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    /** Secret: passed to the connection only, never logged or put in workflow input. */
+    apiKey?: string;
+    tls: boolean;
+  };
+  redisUrl: string;
+  flagKeyPrefix: string;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = this.constructor.name;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const shown = name === 'TEMPORAL_API_KEY' ? '(hidden)' : JSON.stringify(env[name]);
+      return `${name}=${shown}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid environment configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS ? e.TEMPORAL_TLS === 'true' : e.TEMPORAL_API_KEY !== undefined,
+    },
+    redisUrl: e.REDIS_URL,
+    flagKeyPrefix: e.FLAG_KEY_PREFIX,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The configuration with secrets masked, for logs and `--help`-style output. */
+export function describeConfig(config: AppConfig): Record<string, string> {
+  return {
+    temporalAddress: config.temporal.address,
+    temporalNamespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    temporalApiKey: config.temporal.apiKey ? '(set)' : '(not set)',
+    temporalTls: String(config.temporal.tls),
+    redisUrl: maskUrlPassword(config.redisUrl),
+    flagKeyPrefix: config.flagKeyPrefix,
+  };
+}
+
+export function maskUrlPassword(url: string): string {
+  return url.replace(/\/\/([^:@/]*):([^@/]+)@/, '//$1:***@');
+}

@@ -1,0 +1,98 @@
+// Test harness: a time-skipping Temporal server, a real Redis and a rollout worker, shared by one suite.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import Redis from 'ioredis';
+import { RedisFlagStore } from '../../flags/redis-flag-store';
+import { parsePlan } from '../../plan/parse-plan';
+import type { RolloutPlan } from '../../plan/rollout-plan';
+import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
+import { temporalTestServerPath } from '../../stack/temporal-binaries';
+import { snowplowSentCounterKey, utcDay } from '../../volume/snowplow-sent-counter-key';
+import { createRolloutWorker, WORKFLOWS_PATH } from '../../worker/create-rollout-worker';
+import * as messages from '../../workflows/messages';
+import type { rolloutWorkflow } from '../../workflows/rollout-workflow';
+import { rolloutWorkflowId, type RolloutStatus } from '../../workflows/rollout-status';
+
+export const TASK_QUEUE = 'rollout-tests';
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  redis: Redis;
+  store: RedisFlagStore;
+  start(plan: Partial<RolloutPlan> & { flag: string }): Promise<WorkflowHandle<typeof rolloutWorkflow>>;
+  waitFor(handle: WorkflowHandle<typeof rolloutWorkflow>, predicate: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus>;
+  setVolume(flag: string, count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startTimeSkippingHarness(): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const redisServer: RunningRedis = await startRedisServer();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+  });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const redis = new Redis(redisServer.url);
+  const worker: Worker = await createRolloutWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    redis,
+    workflowBundle,
+  });
+  const running = worker.run();
+
+  return {
+    env,
+    redis,
+    store: new RedisFlagStore(redis),
+    async start(partial) {
+      const plan = parsePlan(partial);
+      return env.client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId: rolloutWorkflowId(plan.flag),
+        args: [{ plan }],
+      });
+    },
+    async waitFor(handle, predicate, what) {
+      const deadline = Date.now() + 20_000;
+      let last: RolloutStatus | undefined;
+      while (Date.now() < deadline) {
+        last = await handle.query(messages.status);
+        if (predicate(last)) return last;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
+    },
+    async setVolume(flag, count) {
+      await redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), String(count));
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      redis.disconnect();
+      await redisServer.stop();
+    },
+  };
+}
+
+export function pendingGateIs(gate: string) {
+  return (status: RolloutStatus): boolean => status.pendingGate === gate;
+}
+
+export const ALL_READINESS = [
+  'milestone',
+  'change-management',
+  'oncall-2h',
+  'docs',
+  'announcement',
+  'breaking-changes',
+  'support-notified',
+] as const;

@@ -1,0 +1,22 @@
+// One pino logger for the worker, stack and CLI diagnostics, plus the adapter Temporal's runtime logs through.
+import pino, { type Logger } from 'pino';
+import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+
+export function createLogger(level: string, name = 'rollout'): Logger {
+  return pino({ name, level, redact: { paths: ['*.apiKey', '*.password', '*.token'], censor: '***' } });
+}
+
+const toPino: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/** A Temporal runtime logger that writes through `logger`. */
+export function temporalLogger(logger: Logger, level: LogLevel = 'INFO'): DefaultLogger {
+  return new DefaultLogger(level, (entry: LogEntry) => {
+    logger[toPino[entry.level]]({ ...entry.meta }, entry.message);
+  });
+}

@@ -1,0 +1,35 @@
+// `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import Redis from 'ioredis';
+import { describeConfig, loadConfig } from '../config/load-config';
+import { temporalConnectionOptions } from '../config/temporal-connection-options';
+import { createRolloutWorker } from './create-rollout-worker';
+import { createLogger, temporalLogger } from './logger';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'worker');
+  Runtime.install({ logger: temporalLogger(logger, 'WARN') });
+  logger.info({ config: describeConfig(config) }, 'starting rollout worker');
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  try {
+    const worker = await createRolloutWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      redis,
+      flagKeyPrefix: config.flagKeyPrefix,
+    });
+    logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
+    await worker.run();
+  } finally {
+    await connection.close();
+    await redis.quit();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
