@@ -1,0 +1,49 @@
+// Converts flag gates to and from the fields of a Flipper-style Redis feature hash.
+import { emptyGates, type FlagGates } from './flag-gates';
+
+export const BOOLEAN_FIELD = 'boolean';
+export const PERCENTAGE_OF_ACTORS_FIELD = 'percentage_of_actors';
+export const PERCENTAGE_OF_TIME_FIELD = 'percentage_of_time';
+export const ACTOR_FIELD_PREFIX = 'actors/';
+
+/** The hash fields for `gates` as a flat [field, value, …] list; unset gates have no field, like Flipper. */
+export function gatesToHashFields(gates: FlagGates): string[] {
+  const fields: string[] = [];
+  if (gates.boolean === true) fields.push(BOOLEAN_FIELD, 'true');
+  if (gates.percentageOfActors !== null) fields.push(PERCENTAGE_OF_ACTORS_FIELD, String(gates.percentageOfActors));
+  if (gates.percentageOfTime !== null) fields.push(PERCENTAGE_OF_TIME_FIELD, String(gates.percentageOfTime));
+  for (const actor of gates.actors) fields.push(`${ACTOR_FIELD_PREFIX}${actor}`, '1');
+  return fields;
+}
+
+/**
+ * The gates held by a feature hash (HGETALL result). Fields this store does not model (e.g. Flipper's
+ * group gates) are ignored; a percentage that is not a number means the data was not written by us.
+ */
+export function gatesFromHashFields(hash: Record<string, string>, key: string): FlagGates {
+  const gates = emptyGates();
+  const actors: string[] = [];
+  for (const [field, value] of Object.entries(hash)) {
+    if (field === BOOLEAN_FIELD) gates.boolean = value === 'true' ? true : null;
+    else if (field === PERCENTAGE_OF_ACTORS_FIELD) gates.percentageOfActors = parseStoredPercentage(value, key, field);
+    else if (field === PERCENTAGE_OF_TIME_FIELD) gates.percentageOfTime = parseStoredPercentage(value, key, field);
+    else if (field.startsWith(ACTOR_FIELD_PREFIX)) actors.push(field.slice(ACTOR_FIELD_PREFIX.length));
+  }
+  gates.actors = actors.sort();
+  return gates;
+}
+
+/** Turns a flat [field, value, …] list into the object HGETALL would return. */
+export function hashFieldsToObject(fields: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) hash[fields[i] as string] = fields[i + 1] as string;
+  return hash;
+}
+
+function parseStoredPercentage(value: string, key: string, field: string): number {
+  const percentage = Number(value);
+  if (value.trim() === '' || !Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
+    throw new Error(`Redis hash ${key} field ${field} holds ${JSON.stringify(value)}; expected a percentage from 0 to 100`);
+  }
+  return percentage;
+}

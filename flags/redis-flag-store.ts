@@ -1,0 +1,190 @@
+// Flag gates in Redis, laid out like Flipper's Redis adapter but namespaced per environment.
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import { changeFingerprint, parseChangeRecord, replayChangeRecord, type ChangeRecord } from './change-record';
+import type { Environment } from './environments';
+import { applyChangeToGates, type FlagChange, type FlagGates } from './flag-gates';
+import type { AppliedChange, FlagStore } from './flag-store';
+import { gatesFromHashFields, gatesToHashFields, hashFieldsToObject } from './flipper-hash-fields';
+import { validateChangeId, validateEnvironment, validateFlagInput, validateFlagName } from './validate-flag-input';
+
+export interface RedisFlagStoreOptions {
+  /** Key prefix; defaults to `flipper`. */
+  prefix?: string;
+  /** How long change records (for idempotent retries and rollback) are kept; defaults to 90 days. */
+  changeRecordTtlSeconds?: number;
+}
+
+const DEFAULT_CHANGE_RECORD_TTL_SECONDS = 90 * 24 * 60 * 60;
+/** Only concurrent writers to the same flag conflict; with jittered back-off they rarely need more than a few. */
+const MAX_APPLY_ATTEMPTS = 50;
+const MAX_BACKOFF_MS = 50;
+
+// Optimistic compare-and-set: TS computes the new gates with applyChangeToGates (the one rule) and this script
+// writes them only if the flag is still exactly as read, so a concurrent writer makes us retry, never lose data.
+// KEYS: 1 features set, 2 feature hash, 3 change record (only with a change id).
+// ARGV: 1 flag, 2 JSON {expectedPresent, expectedFieldCount, expectedFields, nextPresent, nextFields},
+//       3 change record JSON, 4 change record TTL in seconds.
+const APPLY_SCRIPT = `
+if KEYS[3] then
+  local recorded = redis.call('GET', KEYS[3])
+  if recorded then return {'recorded', recorded} end
+end
+local state = cjson.decode(ARGV[2])
+local present = redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1
+if present ~= state.expectedPresent then return {'conflict'} end
+local fields = redis.call('HGETALL', KEYS[2])
+if #fields ~= 2 * state.expectedFieldCount then return {'conflict'} end
+for i = 1, #fields, 2 do
+  if state.expectedFields[fields[i]] ~= fields[i + 1] then return {'conflict'} end
+end
+redis.call('DEL', KEYS[2])
+if state.nextPresent then
+  redis.call('SADD', KEYS[1], ARGV[1])
+  for i = 1, #state.nextFields, 2 do
+    redis.call('HSET', KEYS[2], state.nextFields[i], state.nextFields[i + 1])
+  end
+else
+  redis.call('SREM', KEYS[1], ARGV[1])
+end
+if KEYS[3] then
+  redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
+end
+return {'applied'}
+`;
+const APPLY_SCRIPT_SHA = createHash('sha1').update(APPLY_SCRIPT).digest('hex');
+
+interface Snapshot {
+  record: string | null;
+  present: boolean;
+  hash: Record<string, string>;
+}
+
+export class RedisFlagStore implements FlagStore {
+  private readonly prefix: string;
+  private readonly changeRecordTtlSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisFlagStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'flipper';
+    this.changeRecordTtlSeconds = options.changeRecordTtlSeconds ?? DEFAULT_CHANGE_RECORD_TTL_SECONDS;
+    if (this.prefix.length === 0) throw new Error('RedisFlagStore prefix must be a non-empty string');
+    if (!Number.isSafeInteger(this.changeRecordTtlSeconds) || this.changeRecordTtlSeconds <= 0) {
+      throw new Error(`RedisFlagStore changeRecordTtlSeconds must be a positive integer, got ${this.changeRecordTtlSeconds}`);
+    }
+  }
+
+  /** `<prefix>:<env>:features`: the set of flag names present in `env`. */
+  featuresKey(env: Environment): string {
+    return `${this.prefix}:${env}:features`;
+  }
+
+  /** `<prefix>:<env>:feature:<flag>`: the hash of the flag's gates in `env`. */
+  featureKey(flag: string, env: Environment): string {
+    return `${this.prefix}:${env}:feature:${flag}`;
+  }
+
+  /** `<prefix>:change:<changeId>`: the JSON record of the change applied with that id. */
+  changeKey(changeId: string): string {
+    return `${this.prefix}:change:${changeId}`;
+  }
+
+  async get(flag: string, env: Environment): Promise<FlagGates | null> {
+    validateFlagName(flag);
+    validateEnvironment(env);
+    const snapshot = await this.snapshot(flag, env);
+    return snapshot.present ? gatesFromHashFields(snapshot.hash, this.featureKey(flag, env)) : null;
+  }
+
+  async list(env: Environment): Promise<string[]> {
+    validateEnvironment(env);
+    return (await this.redis.smembers(this.featuresKey(env))).sort();
+  }
+
+  async apply(flag: string, env: Environment, change: FlagChange, changeId?: string): Promise<AppliedChange> {
+    validateFlagInput(flag, env, change, changeId);
+    const key = this.featureKey(flag, env);
+    for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
+      const snapshot = await this.snapshot(flag, env, changeId);
+      if (snapshot.record !== null && changeId !== undefined) return this.replay(snapshot.record, changeId, flag, env, change);
+
+      const previous = snapshot.present ? gatesFromHashFields(snapshot.hash, key) : null;
+      const next = applyChangeToGates(previous, change);
+      const nextFields = next === null ? [] : gatesToHashFields(next);
+      // Read back from the fields so `current` is exactly what a later get() returns.
+      const current = next === null ? null : gatesFromHashFields(hashFieldsToObject(nextFields), key);
+      const record: ChangeRecord = { flag, env, change: changeFingerprint(change), previous, current };
+      const state = {
+        expectedPresent: snapshot.present,
+        expectedFieldCount: Object.keys(snapshot.hash).length,
+        expectedFields: snapshot.hash,
+        nextPresent: next !== null,
+        nextFields,
+      };
+      const keys = [this.featuresKey(env), key, ...(changeId === undefined ? [] : [this.changeKey(changeId)])];
+      const args = [flag, JSON.stringify(state), JSON.stringify(record), String(this.changeRecordTtlSeconds)];
+      const reply = await this.runApplyScript(keys, args);
+      if (reply[0] === 'applied') return { previous, current };
+      if (reply[0] === 'recorded' && typeof reply[1] === 'string' && changeId !== undefined) {
+        return this.replay(reply[1], changeId, flag, env, change);
+      }
+      if (reply[0] !== 'conflict') throw new Error(`Unexpected reply from the flag apply script: ${JSON.stringify(reply)}`);
+      // Random back-off breaks the lock-step in which writers sharing a connection would keep colliding.
+      await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
+    }
+    throw new Error(`Flag ${flag} in ${env} kept changing under us: gave up after ${MAX_APPLY_ATTEMPTS} attempts`);
+  }
+
+  async changeRecord(changeId: string): Promise<AppliedChange | null> {
+    validateChangeId(changeId);
+    const key = this.changeKey(changeId);
+    const text = await this.redis.get(key);
+    if (text === null) return null;
+    const { previous, current } = parseChangeRecord(text, `Redis key ${key}`);
+    return { previous, current };
+  }
+
+  async delete(flag: string, env: Environment): Promise<void> {
+    validateFlagName(flag);
+    validateEnvironment(env);
+    const results = await this.redis.multi().del(this.featureKey(flag, env)).srem(this.featuresKey(env), flag).exec();
+    throwFirstError(results);
+  }
+
+  private replay(text: string, changeId: string, flag: string, env: Environment, change: FlagChange): AppliedChange {
+    return replayChangeRecord(parseChangeRecord(text, `Redis key ${this.changeKey(changeId)}`), changeId, flag, env, change);
+  }
+
+  /** Membership, hash (and change record) read in one MULTI so they describe the same moment. */
+  private async snapshot(flag: string, env: Environment, changeId?: string): Promise<Snapshot> {
+    const multi = this.redis.multi().sismember(this.featuresKey(env), flag).hgetall(this.featureKey(flag, env));
+    if (changeId !== undefined) multi.get(this.changeKey(changeId));
+    const [present, hash, record = null] = throwFirstError(await multi.exec());
+    return { present: present === 1, hash: hash as Record<string, string>, record: record as string | null };
+  }
+
+  private async runApplyScript(keys: string[], args: string[]): Promise<unknown[]> {
+    let reply: unknown;
+    try {
+      reply = await this.redis.evalsha(APPLY_SCRIPT_SHA, keys.length, ...keys, ...args);
+    } catch (err) {
+      // First use on this server (or after SCRIPT FLUSH): send the script itself, which also caches it.
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+      reply = await this.redis.eval(APPLY_SCRIPT, keys.length, ...keys, ...args);
+    }
+    if (!Array.isArray(reply)) throw new Error(`Unexpected reply from the flag apply script: ${JSON.stringify(reply)}`);
+    return reply as unknown[];
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function throwFirstError(results: [Error | null, unknown][] | null): unknown[] {
+  if (results === null) throw new Error('Redis MULTI was aborted');
+  for (const [err] of results) if (err) throw err;
+  return results.map(([, value]) => value);
+}

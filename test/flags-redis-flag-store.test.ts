@@ -1,0 +1,232 @@
+// The FlagStore contract, run against RedisFlagStore on a real redis-server and against MemoryFlagStore.
+import Redis from 'ioredis';
+import { ENVIRONMENTS, type Environment } from '../flags/environments';
+import { applyChangeToGates, emptyGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
+import type { FlagStore } from '../flags/flag-store';
+import { InvalidFlagInput } from '../flags/invalid-flag-input';
+import { MemoryFlagStore } from '../flags/memory-flag-store';
+import { RedisFlagStore } from '../flags/redis-flag-store';
+import { startRedisServer, type RunningRedis } from '../stack/redis-server';
+
+const FLAG = 'route_hll_to_snowplow_phase3';
+const gates = (overrides: Partial<FlagGates>): FlagGates => ({ ...emptyGates(), ...overrides });
+
+let server: RunningRedis;
+let redis: Redis;
+let prefixCounter = 0;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = new Redis(server.url);
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+/** Everything a store holds, for "nothing changed" checks. */
+async function dump(store: FlagStore): Promise<Record<string, Record<string, FlagGates | null>>> {
+  const result: Record<string, Record<string, FlagGates | null>> = {};
+  for (const env of ENVIRONMENTS) {
+    result[env] = {};
+    for (const flag of await store.list(env)) result[env][flag] = await store.get(flag, env);
+  }
+  return result;
+}
+
+describe.each([
+  ['MemoryFlagStore', (): FlagStore => new MemoryFlagStore()],
+  // A fresh prefix per test keeps tests independent on the one shared server.
+  ['RedisFlagStore', (): FlagStore => new RedisFlagStore(redis, { prefix: `contract${++prefixCounter}` })],
+])('%s', (_name, makeStore) => {
+  let store: FlagStore;
+  beforeEach(() => {
+    store = makeStore();
+  });
+
+  it('returns null for an absent flag and lists nothing', async () => {
+    expect(await store.get(FLAG, 'production')).toBeNull();
+    expect(await store.list('production')).toEqual([]);
+    expect(await store.changeRecord('never-used')).toBeNull();
+  });
+
+  it('sets the boolean gate with `true`', async () => {
+    const result = await store.apply(FLAG, 'dev', { kind: 'boolean', value: true });
+    expect(result).toEqual({ previous: null, current: gates({ boolean: true }) });
+    expect(await store.get(FLAG, 'dev')).toEqual(gates({ boolean: true }));
+    expect(await store.list('dev')).toEqual([FLAG]);
+  });
+
+  it('clears every gate with `false` but keeps the flag present', async () => {
+    await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:alice'] });
+    await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfActors', value: 25 });
+    await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfTime', value: 10 });
+    const before = await store.apply(FLAG, 'production', { kind: 'boolean', value: true });
+    const result = await store.apply(FLAG, 'production', { kind: 'boolean', value: false });
+    expect(result).toEqual({ previous: before.current, current: emptyGates() });
+    expect(await store.get(FLAG, 'production')).toEqual(emptyGates());
+    expect(await store.list('production')).toEqual([FLAG]);
+  });
+
+  it('makes an absent flag present with no gates on `false`', async () => {
+    expect(await store.apply(FLAG, 'staging', { kind: 'boolean', value: false })).toEqual({
+      previous: null,
+      current: emptyGates(),
+    });
+    expect(await store.list('staging')).toEqual([FLAG]);
+  });
+
+  it('adds actors as a set union, sorted', async () => {
+    await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:bob', 'group:gitlab-org'] });
+    const result = await store.apply(FLAG, 'production', {
+      kind: 'actors',
+      actors: ['group:gitlab-org', 'project:gitlab-org/gitlab', 'project:gitlab-org/gitlab'],
+    });
+    expect(result.previous).toEqual(gates({ actors: ['group:gitlab-org', 'user:bob'] }));
+    expect(result.current).toEqual(gates({ actors: ['group:gitlab-org', 'project:gitlab-org/gitlab', 'user:bob'] }));
+    expect(await store.get(FLAG, 'production')).toEqual(result.current);
+  });
+
+  it('sets percentages, fractions and the 0 and 100 ends included, alongside other gates', async () => {
+    await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:alice'] });
+    await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfActors', value: 0.5 });
+    const ramp = await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfActors', value: 25 });
+    expect(ramp.previous).toEqual(gates({ actors: ['user:alice'], percentageOfActors: 0.5 }));
+    expect(ramp.current).toEqual(gates({ actors: ['user:alice'], percentageOfActors: 25 }));
+    await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfTime', value: 0 });
+    expect(await store.get(FLAG, 'production')).toEqual(
+      gates({ actors: ['user:alice'], percentageOfActors: 25, percentageOfTime: 0 }),
+    );
+    await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfTime', value: 100 });
+    expect((await store.get(FLAG, 'production'))?.percentageOfTime).toBe(100);
+  });
+
+  it('restores exactly the given gates, dropping actors that were added since', async () => {
+    await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:alice', 'user:bob'] });
+    await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfActors', value: 50 });
+    const before = await store.apply(FLAG, 'production', { kind: 'boolean', value: true });
+    const target = gates({ actors: ['user:carol', 'user:alice'], percentageOfTime: 5 });
+    const result = await store.apply(FLAG, 'production', { kind: 'restore', gates: target });
+    const expected = gates({ actors: ['user:alice', 'user:carol'], percentageOfTime: 5 });
+    expect(result).toEqual({ previous: before.current, current: expected });
+    expect(await store.get(FLAG, 'production')).toEqual(expected);
+  });
+
+  it('deletes the flag when restoring null', async () => {
+    const before = await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:alice'] });
+    const result = await store.apply(FLAG, 'production', { kind: 'restore', gates: null });
+    expect(result).toEqual({ previous: before.current, current: null });
+    expect(await store.get(FLAG, 'production')).toBeNull();
+    expect(await store.list('production')).toEqual([]);
+  });
+
+  it('applies a change id once: a retry changes nothing and returns the first result', async () => {
+    const change: FlagChange = { kind: 'actors', actors: ['project:gitlab-org/gitlab'] };
+    const first = await store.apply(FLAG, 'production', change, 'run-1/actors');
+    expect(first).toEqual({ previous: null, current: gates({ actors: ['project:gitlab-org/gitlab'] }) });
+    // Someone changes the flag by hand between the first attempt and the retry.
+    await store.apply(FLAG, 'production', { kind: 'restore', gates: gates({ percentageOfTime: 1 }) });
+    const retry = await store.apply(FLAG, 'production', change, 'run-1/actors');
+    expect(retry).toEqual(first);
+    expect(await store.get(FLAG, 'production')).toEqual(gates({ percentageOfTime: 1 }));
+    expect(await store.changeRecord('run-1/actors')).toEqual(first);
+  });
+
+  it('refuses a change id reused for another flag, environment or change, changing nothing', async () => {
+    await store.apply(FLAG, 'production', { kind: 'boolean', value: true }, 'run-1/global');
+    const before = await dump(store);
+    await expect(store.apply('other_flag', 'production', { kind: 'boolean', value: true }, 'run-1/global')).rejects.toThrow(
+      /Change id "run-1\/global" was already used .* on flag route_hll_to_snowplow_phase3 in production/,
+    );
+    await expect(store.apply(FLAG, 'dev', { kind: 'boolean', value: true }, 'run-1/global')).rejects.toThrow(InvalidFlagInput);
+    await expect(store.apply(FLAG, 'production', { kind: 'boolean', value: false }, 'run-1/global')).rejects.toThrow(
+      /give every change its own id/,
+    );
+    expect(await dump(store)).toEqual(before);
+  });
+
+  it('keeps environments independent', async () => {
+    await store.apply(FLAG, 'dev', { kind: 'boolean', value: true });
+    await store.apply(FLAG, 'staging', { kind: 'actors', actors: ['user:alice'] });
+    expect(await store.get(FLAG, 'dev')).toEqual(gates({ boolean: true }));
+    expect(await store.get(FLAG, 'staging')).toEqual(gates({ actors: ['user:alice'] }));
+    expect(await store.get(FLAG, 'production')).toBeNull();
+    await store.delete(FLAG, 'dev');
+    expect(await store.get(FLAG, 'dev')).toBeNull();
+    expect(await store.get(FLAG, 'staging')).toEqual(gates({ actors: ['user:alice'] }));
+    expect(await store.list('staging-ref')).toEqual([]);
+  });
+
+  it.each<[string, string, Environment, FlagChange, RegExp]>([
+    ['an unknown environment', FLAG, 'prod' as Environment, { kind: 'boolean', value: true }, /Unknown environment "prod": expected one of dev, staging, staging-ref, production/],
+    ['a bad flag name', 'my flag', 'dev', { kind: 'boolean', value: true }, /Invalid flag name "my flag": expected 1–255 letters/],
+    ['a GitLab-style actor id', FLAG, 'dev', { kind: 'actors', actors: ['user:alice', 'Project:278964'] }, /Invalid actor id "Project:278964".*project, group, user/],
+    ['a project without a namespace', FLAG, 'dev', { kind: 'actors', actors: ['project:gitlab'] }, /project name must be a path/],
+    ['actors that are not a list', FLAG, 'dev', { kind: 'actors', actors: 'user:alice' as unknown as string[] }, /actors must be an array/],
+    ['a percentage over 100', FLAG, 'dev', { kind: 'percentage', gate: 'percentageOfActors', value: 101 }, /Invalid percentageOfActors percentage 101: expected a finite number from 0 to 100/],
+    ['a negative percentage', FLAG, 'dev', { kind: 'percentage', gate: 'percentageOfTime', value: -1 }, /percentageOfTime percentage -1: expected a finite number from 0 to 100/],
+    ['a NaN percentage', FLAG, 'dev', { kind: 'percentage', gate: 'percentageOfTime', value: NaN }, /percentage NaN: expected a finite number/],
+    ['an infinite percentage', FLAG, 'dev', { kind: 'percentage', gate: 'percentageOfTime', value: Infinity }, /percentage Infinity: expected a finite number/],
+    ['a percentage given as text', FLAG, 'dev', { kind: 'percentage', gate: 'percentageOfTime', value: '25' as unknown as number }, /percentage "25": expected a finite number/],
+    ['an unknown percentage gate', FLAG, 'dev', { kind: 'percentage', gate: 'random' as 'percentageOfTime', value: 5 }, /Invalid percentage gate "random": expected percentageOfActors or percentageOfTime/],
+    ['a non-boolean boolean', FLAG, 'dev', { kind: 'boolean', value: 'true' as unknown as boolean }, /Invalid boolean change value "true": expected true or false/],
+    ['an unknown change kind', FLAG, 'dev', { kind: 'toggle' } as unknown as FlagChange, /Invalid flag change kind "toggle": expected boolean, actors, percentage or restore/],
+    ['restore with boolean false', FLAG, 'dev', { kind: 'restore', gates: gates({ boolean: false }) }, /restore gate boolean false: expected true or null/],
+    ['restore with duplicate actors', FLAG, 'dev', { kind: 'restore', gates: gates({ actors: ['user:a', 'user:a'] }) }, /contain duplicates/],
+    ['restore with a bad percentage', FLAG, 'dev', { kind: 'restore', gates: gates({ percentageOfTime: 200 }) }, /restore percentageOfTime 200/],
+  ])('rejects %s with a clear error and changes nothing', async (_what, flag, env, change, message) => {
+    await store.apply(FLAG, 'dev', { kind: 'actors', actors: ['user:alice'] });
+    const before = await dump(store);
+    const attempt = store.apply(flag, env, change, 'bad-change');
+    await expect(attempt).rejects.toThrow(InvalidFlagInput);
+    await expect(store.apply(flag, env, change)).rejects.toThrow(message);
+    expect(await dump(store)).toEqual(before);
+    expect(await store.changeRecord('bad-change')).toBeNull();
+  });
+
+  it('rejects an unknown environment on reads too', async () => {
+    await expect(store.get(FLAG, 'qa' as Environment)).rejects.toThrow(/Unknown environment "qa"/);
+    await expect(store.list('qa' as Environment)).rejects.toThrow(InvalidFlagInput);
+    await expect(store.delete(FLAG, 'qa' as Environment)).rejects.toThrow(InvalidFlagInput);
+  });
+
+  it('lists flag names sorted; delete removes one and is a no-op when absent', async () => {
+    for (const flag of ['c_flag', 'a_flag', 'b_flag']) await store.apply(flag, 'production', { kind: 'boolean', value: true });
+    expect(await store.list('production')).toEqual(['a_flag', 'b_flag', 'c_flag']);
+    await store.delete('b_flag', 'production');
+    await store.delete('never_set', 'production');
+    expect(await store.list('production')).toEqual(['a_flag', 'c_flag']);
+    expect(await store.get('b_flag', 'production')).toBeNull();
+  });
+
+  it('returns for every change what applyChangeToGates computes, and get() agrees', async () => {
+    const changes: FlagChange[] = [
+      { kind: 'actors', actors: ['user:bob', 'group:gitlab-com'] },
+      { kind: 'percentage', gate: 'percentageOfActors', value: 1 },
+      { kind: 'percentage', gate: 'percentageOfTime', value: 33.3 },
+      { kind: 'boolean', value: true },
+      { kind: 'actors', actors: ['user:alice'] },
+      { kind: 'boolean', value: false },
+      { kind: 'restore', gates: gates({ boolean: true, actors: ['user:zed'], percentageOfActors: 75 }) },
+      { kind: 'restore', gates: null },
+      { kind: 'percentage', gate: 'percentageOfActors', value: 10 },
+    ];
+    let expected: FlagGates | null = null;
+    for (const change of changes) {
+      const result = await store.apply(FLAG, 'production', change);
+      expect(result.previous).toEqual(expected);
+      expected = applyChangeToGates(expected, change);
+      expect(result.current).toEqual(expected);
+      expect(await store.get(FLAG, 'production')).toEqual(expected);
+    }
+  });
+
+  it('hands out copies: mutating a result does not change the store', async () => {
+    const result = await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:alice'] }, 'copy-1');
+    result.current?.actors.push('user:mallory');
+    (await store.get(FLAG, 'production'))?.actors.push('user:mallory');
+    expect(await store.get(FLAG, 'production')).toEqual(gates({ actors: ['user:alice'] }));
+    expect((await store.changeRecord('copy-1'))?.current).toEqual(gates({ actors: ['user:alice'] }));
+  });
+});
