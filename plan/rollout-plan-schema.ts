@@ -1,0 +1,157 @@
+// Zod schema for a rollout plan file: validates every field and fills the defaults, producing a RolloutPlan.
+import { z } from 'zod';
+import type { Environment } from '../flags/environments';
+import { READINESS_ITEM_IDS } from './readiness-items';
+import type { RolloutPlan } from './rollout-plan';
+import { durationTextSchema, durationToMs } from './duration-text-schema';
+import { strictSectionSchema } from './strict-section-schema';
+import { uniqueListSchema } from './unique-list-schema';
+
+export const FLAG_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+export const FLAG_NAME_MAX_LENGTH = 100;
+export const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const SEGMENT = '[A-Za-z0-9_.-]+';
+export const PROJECT_PATH_PATTERN = new RegExp(`^${SEGMENT}(?:/${SEGMENT})+$`);
+export const GROUP_PATH_PATTERN = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
+
+/** Environments a plan may list before production; production itself is driven by `production` and `ramp`. */
+export const PLAN_ENVIRONMENTS = ['dev', 'staging', 'staging-ref'] as const satisfies readonly Environment[];
+
+const USERNAME_RULE = 'must be a GitLab username: letters, digits, "_", "." and "-", not starting with "." or "-"';
+const FLAG_RULE = 'must be a GitLab feature flag name: lowercase letters, digits and "_", starting with a letter';
+const BUDGET_RULE = 'must be a positive whole number of events per day, e.g. 10000000';
+const STEP_RULE = 'each step must be a percentage: a number greater than 0 and at most 100';
+
+const flagNameSchema = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'a feature flag name is required, e.g. flag: route_hll_to_snowplow_phase3'
+        : FLAG_RULE,
+  })
+  .max(FLAG_NAME_MAX_LENGTH, `must be at most ${FLAG_NAME_MAX_LENGTH} characters long`)
+  .regex(FLAG_NAME_PATTERN, FLAG_RULE);
+
+const usernameSchema = z.string({ error: USERNAME_RULE }).regex(USERNAME_PATTERN, USERNAME_RULE);
+
+const PROJECT_RULE = 'must be a project path with a namespace, e.g. "gitlab-org/gitlab"';
+const projectPathSchema = z.string({ error: PROJECT_RULE }).regex(PROJECT_PATH_PATTERN, PROJECT_RULE);
+
+const GROUP_RULE = 'must be a group path, e.g. "gitlab-org" or "gitlab-org/analytics"';
+const groupPathSchema = z.string({ error: GROUP_RULE }).regex(GROUP_PATH_PATTERN, GROUP_RULE);
+
+const environmentSchema = z.enum(PLAN_ENVIRONMENTS, {
+  error: (issue) =>
+    issue.input === 'production'
+      ? 'production is not allowed here; it is rolled out by the `production` section (actors, then the ramp)'
+      : `must be one of ${PLAN_ENVIRONMENTS.join(', ')}`,
+});
+
+const readinessItemSchema = z.enum(READINESS_ITEM_IDS, {
+  error: `must be a readiness item: one of ${READINESS_ITEM_IDS.join(', ')}`,
+});
+
+const stepSchema = z.number({ error: STEP_RULE }).gt(0, STEP_RULE).lte(100, STEP_RULE);
+
+const stepsSchema = z
+  .array(stepSchema, { error: 'must be a list of percentages, e.g. [1, 10, 25, 50, 75, 100]' })
+  .min(1, 'at least one step is required, e.g. [100]')
+  .superRefine(
+    (steps, ctx) => {
+      // Each step must enable strictly more than the last; a repeat or a dip would make a stage a no-op or a partial rollback.
+      // Compared against the last valid step only, so one bad entry is reported once, not again by its neighbour.
+      let previous: number | undefined;
+      steps.forEach((step: unknown, index) => {
+        if (typeof step !== 'number' || !Number.isFinite(step) || step <= 0 || step > 100) return;
+        if (previous !== undefined && step <= previous) {
+          ctx.addIssue({ code: 'custom', path: [index], input: step, message: `each step must be greater than the one before (${previous})` });
+        } else {
+          previous = step;
+        }
+      });
+    },
+    // Run even when another step is not a number, so every problem in the list is reported at once.
+    { when: (payload) => Array.isArray(payload.value) },
+  );
+
+const actorsSchema = strictSectionSchema({
+  project: uniqueListSchema(projectPathSchema, 'project path', '[gitlab-org/gitlab]', { ignoreCase: true }).default(() => [
+    'gitlab-org/gitlab',
+    'gitlab-org/gitlab-foss',
+    'gitlab-com/www-gitlab-com',
+  ]),
+  group: uniqueListSchema(groupPathSchema, 'group path', '[gitlab-org]', { ignoreCase: true }).default(() => ['gitlab-org', 'gitlab-com']),
+  user: uniqueListSchema(usernameSchema, 'username', '[alice]', { ignoreCase: true }).default(() => []),
+});
+
+const planShape = {
+  flag: flagNameSchema,
+  requester: usernameSchema.default('mikolaj_wawrzyniak'),
+  approvers: uniqueListSchema(usernameSchema, 'approver', '[alice, bob]', { ignoreCase: true })
+    .min(1, 'at least one approver is required, e.g. [alice]')
+    .default(() => ['alice', 'bob']),
+  environments: uniqueListSchema(environmentSchema, 'environment', '[dev, staging]')
+    .min(1, `at least one environment is required, from ${PLAN_ENVIRONMENTS.join(', ')}`)
+    .default(() => [...PLAN_ENVIRONMENTS]),
+  // prefault (not default) runs `{}` through the schema, so a missing or partial section gets each nested default.
+  production: strictSectionSchema({ actors: actorsSchema.prefault({}) }).prefault({}),
+  ramp: strictSectionSchema({
+    type: z
+      .enum(['actors', 'random'], { error: 'must be "actors" (percentage of actors) or "random" (percentage of time)' })
+      .default('actors'),
+    steps: stepsSchema.default(() => [1, 10, 25, 50, 75, 100]),
+    soak: durationTextSchema({ allowZero: true }).default('15m'),
+  }).prefault({}),
+  verification: durationTextSchema({ allowZero: false }).default('24h'),
+  guard: strictSectionSchema({
+    budgetPerDay: z
+      .number({ error: BUDGET_RULE })
+      .int(BUDGET_RULE)
+      .positive(BUDGET_RULE)
+      .default(10_000_000),
+    interval: durationTextSchema({ allowZero: false }).default('15m'),
+  }).prefault({}),
+  approvalTimeout: durationTextSchema({ allowZero: false }).default('7d'),
+  readiness: uniqueListSchema(readinessItemSchema, 'readiness item', '[milestone, docs]').default(() => [...READINESS_ITEM_IDS]),
+};
+
+export const rolloutPlanSchema = strictSectionSchema(planShape).superRefine(
+  (plan, ctx) => {
+    // Checks across fields; they run even when other fields are invalid, so one pass reports every problem.
+    const requester: unknown = plan.requester;
+    const approvers: unknown = plan.approvers;
+    if (typeof requester === 'string' && Array.isArray(approvers)) {
+      approvers.forEach((approver: unknown, index) => {
+        if (typeof approver === 'string' && approver.toLowerCase() === requester.toLowerCase()) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['approvers', index],
+            input: approver,
+            message: `the requester (${requester}) cannot approve their own rollout; approvers must be other people`,
+          });
+        }
+      });
+    }
+    const verification: unknown = plan.verification;
+    const interval: unknown = (plan.guard as unknown as Record<string, unknown> | undefined)?.interval;
+    const verificationMs = typeof verification === 'string' ? durationToMs(verification) : undefined;
+    const intervalMs = typeof interval === 'string' ? durationToMs(interval) : undefined;
+    if (verificationMs !== undefined && intervalMs !== undefined && verificationMs > 0 && intervalMs > verificationMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guard', 'interval'],
+        input: interval,
+        message: `must not be longer than verification (${JSON.stringify(verification)}); the guard checks event volume every interval during verification`,
+      });
+    }
+  },
+  // Without `when`, zod skips this refinement as soon as any field has a type error.
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+);
+
+/** A plan as written in a file: only `flag` is required; everything else has a default. */
+export type RolloutPlanInput = z.input<typeof rolloutPlanSchema>;
+
+// Compile-time check: `tsc` fails here if the schema's output drifts from the RolloutPlan interface the workflow uses.
+const outputIsRolloutPlan = (output: z.output<typeof rolloutPlanSchema>): RolloutPlan => output;
+void outputIsRolloutPlan;
