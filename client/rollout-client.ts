@@ -67,7 +67,7 @@ export class RolloutClient {
       throw err;
     }
     // A completed rollout returns its final status; any other (running, terminated) is replayed to answer.
-    if (description.status.name === 'COMPLETED') return (await handle.result()) as RolloutStatus;
+    if (description.status.name === 'COMPLETED') return handle.result();
     return handle.query(messages.status);
   }
 
@@ -108,7 +108,7 @@ export class RolloutClient {
     }
     return {
       outcome: 'unconfirmed',
-      reason: `the signal was sent but the workflow did not process it within ${timeoutMs / 1000} s (is a worker running?)${lastError ? `: ${String(lastError)}` : ''}`,
+      reason: `the signal was sent but the workflow did not process it within ${timeoutMs / 1000} s (is a worker running?)${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
     };
   }
 

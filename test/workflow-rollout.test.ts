@@ -1,14 +1,12 @@
 // The rollout workflow with the DEFAULT plan on the time-skipping server, real Redis behind the activities.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import * as messages from '../workflows/messages';
 import type { GateName, RolloutStatus } from '../workflows/rollout-status';
 import { ALL_READINESS, pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
 
-const APPROVERS = ['alice', 'bob'];
 let h: Harness;
 
 beforeAll(async () => {
@@ -117,7 +115,8 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     if (process.env.RECORD_HISTORY) {
       const dir = resolve(__dirname, 'histories');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(resolve(dir, 'rollout-happy-path.json'), JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1));
+      // protobufjs's own JSON form; the replay test reads it back with History.fromObject.
+      writeFileSync(resolve(dir, 'rollout-happy-path.json'), `${JSON.stringify(await handle.fetchHistory(), null, 1)}\n`);
     }
   });
 

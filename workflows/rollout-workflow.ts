@@ -40,7 +40,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
 
   try {
     await runStages(input, progress, flags);
-    progress.finish('completed');
+    progress.finish('completed', `${plan.flag} is enabled globally on production and passed ${plan.verification} of verification`);
     setCurrentDetails(`**completed** — ${plan.flag} is enabled globally on production`);
   } catch (error) {
     const cause = toRollbackRequest(error);

@@ -1,0 +1,71 @@
+// `npm run demo`: a compressed rollout of route_hll_to_snowplow_phase3 on an embedded stack, approved by two people.
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import { Command } from 'commander';
+import { RolloutClient } from '../client/rollout-client';
+import { loadPlanFile } from '../plan/load-plan-file';
+import { READINESS_ITEM_IDS } from '../plan/readiness-items';
+import { createLogger, temporalLogger } from '../worker/logger';
+import type { GateName } from '../workflows/rollout-status';
+import { startEmbeddedStack } from './embedded-stack';
+import { watchRollout } from './watch-rollout';
+
+/** Who approves which gate in the demo: two different people, neither of them the requester. */
+const DEMO_APPROVERS: Record<GateName, string> = {
+  'staging-qa': 'alice',
+  'production-qa': 'bob',
+  'global-readiness': 'alice',
+};
+
+async function main(): Promise<void> {
+  const opts = new Command('demo')
+    .option('--plan <file>', 'rollout plan', resolve(__dirname, '..', 'plans', 'demo.yaml'))
+    .option('--exit', 'stop the stack and exit when the rollout has ended (for scripts)')
+    .parse()
+    .opts<{ plan: string; exit?: boolean }>();
+  const say = (line: string) => console.log(line);
+  Runtime.install({ logger: temporalLogger(createLogger('warn', 'demo'), 'WARN') });
+
+  const plan = loadPlanFile(opts.plan);
+  say(`starting the embedded stack…`);
+  const stack = await startEmbeddedStack({ ui: true, standardPorts: true, log: (line) => say(`  ${line}`) });
+  const connection = await Connection.connect({ address: stack.config.temporal.address });
+  let failed = false;
+  try {
+    const rollouts = new RolloutClient(new Client({ connection }), stack.config.temporal.taskQueue);
+    const workflowId = await rollouts.start(plan);
+    say(`\nstarted ${workflowId} (requested by ${plan.requester}; ramp ${plan.ramp.steps.join('/')} %, soak ${plan.ramp.soak})\n`);
+    const final = await watchRollout(rollouts, plan.flag, {
+      print: (line) => say(`  ${line}`),
+      onGate: async (gate) => {
+        const by = DEMO_APPROVERS[gate];
+        const confirmed = gate === 'global-readiness' ? READINESS_ITEM_IDS : undefined;
+        say(`  >>> gate ${gate} is waiting; approving as ${by}: npx rollout approve ${plan.flag} --gate ${gate} --by ${by}${confirmed ? ` --confirm ${confirmed.join(',')}` : ''}`);
+        const ack = await rollouts.approve(plan.flag, { gate, by, comment: 'demo: verified', confirmed });
+        if (ack.outcome !== 'accepted') throw new Error(`approval of ${gate} was not accepted: ${ack.reason}`);
+      },
+    });
+    failed = final.state !== 'completed';
+    say(`\nrollout ${final.state}: ${final.outcome?.reason ?? ''}`);
+    const ui = stack.uiUrl ? `${stack.uiUrl}/namespaces/${stack.config.temporal.namespace}/workflows/${workflowId}` : '(no UI)';
+    say(`\nSee every step in the Temporal UI: ${ui}`);
+    say(`Inspect from another shell:\n  ${stack.cliEnv}\n  npx rollout status ${plan.flag}\n  npx rollout feature get ${plan.flag}`);
+    if (!opts.exit) {
+      say('\nThe stack stays up; press Ctrl-C to stop it.');
+      await new Promise<void>((resolveSignal) => {
+        process.once('SIGINT', resolveSignal);
+        process.once('SIGTERM', resolveSignal);
+      });
+    }
+  } finally {
+    await connection.close();
+    await stack.stop();
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

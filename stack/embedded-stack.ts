@@ -1,0 +1,83 @@
+// Brings up a whole local stack in one process: Redis, a Temporal dev server (with Web UI) and a rollout worker.
+import { mkdirSync } from 'node:fs';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import Redis from 'ioredis';
+import { loadConfig, type AppConfig } from '../config/load-config';
+import { createRolloutWorker } from '../worker/create-rollout-worker';
+import { freePort } from './free-port';
+import { isPortFree } from './is-port-free';
+import { startRedisServer } from './redis-server';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+export interface EmbeddedStackOptions {
+  /** Serve the Temporal Web UI (default true). */
+  ui?: boolean;
+  /** Prefer the standard ports (Temporal 7233, UI 8233, Redis 6379) when they are free, so CLI defaults work. */
+  standardPorts?: boolean;
+  /** Keep Temporal history and Redis data in this folder across restarts; omit for in-memory. */
+  stateDir?: string;
+  /** Extra environment for the configuration (task queue, key prefix, …). */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedStack {
+  config: AppConfig;
+  uiUrl: string | null;
+  /** Shell exports that point the CLI at this stack. */
+  cliEnv: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+  const log = options.log ?? (() => undefined);
+  const pick = async (preferred: number) => (options.standardPorts && (await isPortFree(preferred)) ? preferred : freePort());
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
+    const redisServer = await startRedisServer({ port: await pick(6379), dataDir: options.stateDir });
+    stops.push(() => redisServer.stop());
+    log(`redis           ${redisServer.url}`);
+
+    const uiPort = options.ui === false ? undefined : await pick(8233);
+    const temporal = await startTemporalDevServer({
+      port: await pick(7233),
+      uiPort,
+      dbFilename: options.stateDir ? `${options.stateDir}/temporal.sqlite` : undefined,
+    });
+    stops.push(() => temporal.stop());
+    log(`temporal        ${temporal.address}${temporal.uiUrl ? `  (Web UI ${temporal.uiUrl})` : ''}`);
+
+    const config = loadConfig({ ...options.env, TEMPORAL_ADDRESS: temporal.address, REDIS_URL: redisServer.url });
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const redis = new Redis(config.redisUrl);
+    stops.push(async () => void (await redis.quit()));
+    const worker: Worker = await createRolloutWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      redis,
+      flagKeyPrefix: config.flagKeyPrefix,
+    });
+    const running = worker.run().catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+    log(`worker          task queue ${config.temporal.taskQueue}`);
+
+    return {
+      config,
+      uiUrl: temporal.uiUrl,
+      cliEnv: `export TEMPORAL_ADDRESS=${temporal.address} REDIS_URL=${redisServer.url} TEMPORAL_TASK_QUEUE=${config.temporal.taskQueue}`,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,36 @@
+// Follows a running rollout: prints each new step and stage change, and answers gates through a callback.
+import type { RolloutClient } from '../client/rollout-client';
+import { formatStep } from '../client/format-status';
+import type { GateName, RolloutStatus } from '../workflows/rollout-status';
+
+export interface WatchOptions {
+  print: (line: string) => void;
+  /** Called once each time a gate opens; resolve after deciding it. */
+  onGate?: (gate: GateName, status: RolloutStatus) => Promise<void>;
+  pollMs?: number;
+}
+
+/** Resolves with the final status once the rollout has ended. */
+export async function watchRollout(rollouts: RolloutClient, flag: string, options: WatchOptions): Promise<RolloutStatus> {
+  let printedSteps = 0;
+  let lastVolumeAt: string | null = null;
+  let answeredGateAt: string | null = null;
+  for (;;) {
+    const status = await rollouts.status(flag);
+    const lines = status.steps.slice(printedSteps).map((step) => ({ at: step.at, text: formatStep(step) }));
+    printedSteps = status.steps.length;
+    const v = status.lastVolume;
+    if (v && v.at !== lastVolumeAt) {
+      lastVolumeAt = v.at;
+      lines.push({ at: v.at, text: `${v.at}  ${'volume guard'.padEnd(17)}  ${v.count} / ${v.budgetPerDay} events on ${v.day}: ${v.verdict}` });
+    }
+    for (const line of lines.sort((a, b) => a.at.localeCompare(b.at))) options.print(line.text);
+    if (['completed', 'rolled-back', 'failed'].includes(status.state)) return status;
+    if (status.pendingGate && options.onGate && status.gateDeadline !== answeredGateAt) {
+      answeredGateAt = status.gateDeadline;
+      await options.onGate(status.pendingGate, status);
+      continue;
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+  }
+}

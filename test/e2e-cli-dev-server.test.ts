@@ -1,0 +1,164 @@
+// End to end on a real Temporal dev server and Redis: the CLI starts, approves and aborts rollouts.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import type { Environment } from '../flags/environments';
+import type { FlagGates } from '../flags/flag-gates';
+import { startEmbeddedStack, type EmbeddedStack } from '../stack/embedded-stack';
+import { cliRunner, type CliResult } from './support/capture-cli';
+
+const run = promisify(execFile);
+let stack: EmbeddedStack;
+let cli: (...argv: string[]) => Promise<CliResult>;
+let planFile: string;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  stack = await startEmbeddedStack({ ui: false });
+  cli = cliRunner(stack.config);
+  const dir = mkdtempSync(join(tmpdir(), 'rollout-e2e-'));
+  planFile = join(dir, 'fast.yaml');
+  writeFileSync(
+    planFile,
+    ['ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s }', 'approvalTimeout: 5m', 'requester: carol', ''].join('\n'),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function gates(flag: string): Promise<Record<Environment, FlagGates>> {
+  const out = await cli('feature', 'get', flag, '--json');
+  expect(out.code).toBe(0);
+  const parsed = JSON.parse(out.stdout) as { flag: string; environments: Record<Environment, FlagGates> };
+  expect(parsed.flag).toBe(flag);
+  return parsed.environments;
+}
+
+async function statusOf(flag: string): Promise<{ stage: string; state: string; pendingGate: string | null; percentage: number }> {
+  const out = await cli('status', flag, '--json');
+  expect(out).toMatchObject({ code: 0, stderr: '' });
+  return JSON.parse(out.stdout) as never;
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}
+
+describe('CLI against a Temporal dev server', () => {
+  it('starts a rollout, approves every gate and shows the gates at each stage', async () => {
+    const flag = 'route_hll_to_snowplow_phase3';
+    const started = await cli('start', flag, '--plan', planFile);
+    expect(started).toMatchObject({ code: 0, stdout: `rollout-${flag}\n` });
+
+    const again = await cli('start', flag, '--plan', planFile);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/a rollout of route_hll_to_snowplow_phase3 is already running/);
+
+    await until(() => statusOf(flag), (s) => s.pendingGate === 'staging-qa', 'staging-qa gate');
+    expect(await gates(flag)).toEqual({
+      dev: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
+      staging: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
+      'staging-ref': { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
+      production: { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: null },
+    });
+
+    const self = await cli('approve', flag, '--gate', 'staging-qa', '--by', 'carol');
+    expect(self.code).toBe(1);
+    expect(self.stderr).toMatch(/refused: carol requested this rollout/);
+
+    expect(await cli('approve', flag, '--gate', 'staging-qa', '--by', 'alice', '--comment', 'QA passed on staging-canary')).toMatchObject({
+      code: 0,
+      stdout: 'staging-qa approved by alice\n',
+    });
+    await until(() => statusOf(flag), (s) => s.pendingGate === 'production-qa', 'production-qa gate');
+    expect((await gates(flag)).production).toEqual({
+      boolean: null,
+      actors: ['group:gitlab-com', 'group:gitlab-org', 'project:gitlab-com/www-gitlab-com', 'project:gitlab-org/gitlab', 'project:gitlab-org/gitlab-foss'],
+      percentageOfActors: null,
+      percentageOfTime: null,
+    });
+
+    expect((await cli('approve', flag, '--gate', 'production-qa', '--by', 'bob')).code).toBe(0);
+    await until(() => statusOf(flag), (s) => s.pendingGate === 'global-readiness', 'global-readiness gate');
+    const partial = await cli('approve', flag, '--gate', 'global-readiness', '--by', 'alice', '--confirm', 'milestone');
+    expect(partial.stderr).toMatch(/refused: readiness items not confirmed: change-management/);
+    const all = 'milestone,change-management,oncall-2h,docs,announcement,breaking-changes,support-notified';
+    expect((await cli('approve', flag, '--gate', 'global-readiness', '--by', 'alice', '--confirm', all)).code).toBe(0);
+
+    const ramping = await until(() => statusOf(flag), (s) => s.stage === 'ramp' && s.percentage === 50, 'ramp at 50%');
+    expect(ramping.state).toBe('running');
+    expect((await gates(flag)).production.percentageOfActors).toBeGreaterThanOrEqual(50);
+
+    const done = await until(() => statusOf(flag), (s) => s.state === 'completed', 'completion');
+    expect(done.stage).toBe('completed');
+    expect((await gates(flag)).production).toMatchObject({ boolean: true, percentageOfActors: 100 });
+
+    // The status stays readable after the rollout has ended, as JSON and for people.
+    const human = await cli('status', flag);
+    expect(human.stdout).toMatch(/state:\s+completed/);
+    expect(human.stdout).toMatch(/global-readiness\s+approved\s+by alice/);
+  });
+
+  it('aborts a second flag mid-rollout and restores its earlier gates', async () => {
+    const flag = 'second_flag_to_abort';
+    expect((await cli('feature', 'set', flag, 'true', '--project', 'gitlab-org/existing')).code).toBe(0);
+    expect((await cli('feature', 'set', flag, '10', '--random', '--staging')).code).toBe(0);
+    const before = await gates(flag);
+    expect(before.production.actors).toEqual(['project:gitlab-org/existing']);
+    expect(before.staging.percentageOfTime).toBe(10);
+
+    expect((await cli('start', flag, '--plan', planFile)).code).toBe(0);
+    await until(() => statusOf(flag), (s) => s.pendingGate === 'staging-qa', 'staging-qa gate');
+    await cli('approve', flag, '--gate', 'staging-qa', '--by', 'alice');
+    await until(() => statusOf(flag), (s) => s.pendingGate === 'production-qa', 'production-qa gate');
+    expect((await gates(flag)).production.actors).toContain('project:gitlab-org/gitlab');
+
+    expect(await cli('abort', flag, '--by', 'sre-oncall', '--reason', 'Snowplow lag')).toMatchObject({ code: 0 });
+    const ended = await until(() => statusOf(flag), (s) => s.state === 'rolled-back', 'rollback');
+    expect(ended.pendingGate).toBeNull();
+    expect(await gates(flag)).toEqual(before);
+  });
+
+  it('refuses a plan for another flag and bad arguments, changing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollout-e2e-'));
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, 'flag: some_other_flag\n');
+    const mismatch = await cli('start', 'third_flag', '--plan', other);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(/some_other_flag/);
+    expect(mismatch.stderr).toMatch(/third_flag/);
+    const missing = await cli('status', 'third_flag');
+    expect(missing.stderr).toMatch(/no rollout of third_flag was found/);
+
+    const badGate = await cli('approve', 'third_flag', '--gate', 'prod', '--by', 'alice');
+    expect(badGate.code).not.toBe(0);
+    expect(badGate.stderr).toMatch(/Allowed choices are staging-qa, production-qa, global-readiness/);
+    const badValue = await cli('feature', 'set', 'third_flag', 'maybe');
+    expect(badValue.stderr).toMatch(/use true, false or a percentage from 0 to 100/);
+    expect(await gates('third_flag')).toEqual(
+      Object.fromEntries(['dev', 'staging', 'staging-ref', 'production'].map((env) => [env, { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: null }])),
+    );
+  });
+
+  it('runs as `npx rollout` from the repository root', async () => {
+    const root = resolve(__dirname, '..');
+    const env = { ...process.env, TEMPORAL_ADDRESS: stack.config.temporal.address, REDIS_URL: stack.config.redisUrl };
+    const { stdout } = await run('npx', ['rollout', 'status', 'route_hll_to_snowplow_phase3', '--json'], { cwd: root, env });
+    expect(JSON.parse(stdout) as unknown).toMatchObject({ flag: 'route_hll_to_snowplow_phase3', state: 'completed' });
+    const failure = await run('npx', ['rollout', 'status', 'never_started'], { cwd: root, env }).catch((err: { code: number; stderr: string }) => err);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('no rollout of never_started was found');
+  });
+});
