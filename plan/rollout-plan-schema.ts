@@ -144,10 +144,21 @@ export const rolloutPlanSchema = strictSectionSchema(planShape).superRefine(
         message: `must not be longer than verification (${JSON.stringify(verification)}); the guard checks event volume every interval during verification`,
       });
     }
+    if (verificationMs !== undefined && intervalMs !== undefined && intervalMs > 0 && verificationMs / intervalMs > MAX_GUARD_CHECKS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guard', 'interval'],
+        input: interval,
+        message: `would check ${Math.ceil(verificationMs / intervalMs)} times during verification (${JSON.stringify(verification)}); at most ${MAX_GUARD_CHECKS} checks keep one rollout's Temporal history small — use a longer interval`,
+      });
+    }
   },
   // Without `when`, zod skips this refinement as soon as any field has a type error.
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
 );
+
+/** Each guard check adds about six history events: 1,500 checks (about 9,000 events) stay under Temporal's 10,240-event warning. */
+export const MAX_GUARD_CHECKS = 1500;
 
 /** A plan as written in a file: only `flag` is required; everything else has a default. */
 export type RolloutPlanInput = z.input<typeof rolloutPlanSchema>;

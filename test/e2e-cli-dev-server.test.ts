@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { installQuietRuntime } from './support/quiet-runtime';
 import type { Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import { startEmbeddedStack, type EmbeddedStack } from '../stack/embedded-stack';
@@ -16,7 +16,7 @@ let cli: (...argv: string[]) => Promise<CliResult>;
 let planFile: string;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installQuietRuntime();
   stack = await startEmbeddedStack({ ui: false });
   cli = cliRunner(stack.config);
   const dir = mkdtempSync(join(tmpdir(), 'rollout-e2e-'));

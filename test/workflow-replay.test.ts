@@ -2,14 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { installQuietRuntime } from './support/quiet-runtime';
 import { WORKFLOWS_PATH } from '../worker/create-rollout-worker';
 
 // Recorded by `npm run record-history` (the happy path of test/workflow-rollout.test.ts with the default plan).
 const HISTORY_FILE = resolve(__dirname, 'histories', 'rollout-happy-path.json');
 
 beforeAll(() => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installQuietRuntime();
 });
 
 it('replays the recorded happy-path history without non-determinism', async () => {

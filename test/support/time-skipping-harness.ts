@@ -1,6 +1,6 @@
 // Test harness: a time-skipping Temporal server, a real Redis and a rollout worker, shared by one suite.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import Redis from 'ioredis';
 import { RedisFlagStore } from '../../flags/redis-flag-store';
@@ -9,6 +9,7 @@ import type { RolloutPlan } from '../../plan/rollout-plan';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
 import { snowplowSentCounterKey, utcDay } from '../../volume/snowplow-sent-counter-key';
+import { installQuietRuntime } from './quiet-runtime';
 import { createRolloutWorker, WORKFLOWS_PATH } from '../../worker/create-rollout-worker';
 import * as messages from '../../workflows/messages';
 import type { rolloutWorkflow } from '../../workflows/rollout-workflow';
@@ -26,13 +27,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 export async function startTimeSkippingHarness(): Promise<Harness> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installQuietRuntime();
   const redisServer: RunningRedis = await startRedisServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },

@@ -1,0 +1,69 @@
+// The activities against a real Redis: retries with the same change id never double-apply; revert is exact.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import Redis from 'ioredis';
+import { createActivities, type FlagChangeRequest, type RevertRequest, type RevertResult } from '../activities/create-activities';
+import type { AppliedChange } from '../flags/flag-store';
+import { RedisFlagStore } from '../flags/redis-flag-store';
+import { startRedisServer, type RunningRedis } from '../stack/redis-server';
+import { RedisVolumeReader } from '../volume/redis-volume-reader';
+import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-sent-counter-key';
+
+let server: RunningRedis;
+let redis: Redis;
+let store: RedisFlagStore;
+let activities: ReturnType<typeof createActivities>;
+const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+const apply = (request: FlagChangeRequest): Promise<AppliedChange> => env.run(activities.applyFlagChange, request);
+const revert = (request: RevertRequest): Promise<RevertResult> => env.run(activities.revertFlagChange, request);
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = new Redis(server.url);
+  store = new RedisFlagStore(redis);
+  activities = createActivities({ flagStore: store, volumeReader: new RedisVolumeReader(redis) });
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await server.stop();
+});
+
+it('applies a change once even when the activity is retried, and reports the original previous gates', async () => {
+  const request: FlagChangeRequest = { flag: 'retried', environment: 'production', change: { kind: 'actors', actors: ['user:a'] }, changeId: 'wf/run/1' };
+  const first = await apply(request);
+  // Someone changes the flag by hand between the attempts; the retry must neither re-apply nor forget `previous`.
+  await store.apply('retried', 'production', { kind: 'boolean', value: true });
+  const retry = await apply(request);
+  expect(retry).toEqual(first);
+  expect(first.previous).toBeNull();
+  expect(await store.get('retried', 'production')).toMatchObject({ boolean: true, actors: ['user:a'] });
+});
+
+it('reverts to the gates recorded before the change, and only once', async () => {
+  await store.apply('reverted', 'staging', { kind: 'percentage', gate: 'percentageOfTime', value: 7 });
+  await apply({ flag: 'reverted', environment: 'staging', change: { kind: 'boolean', value: true }, changeId: 'c1' });
+  const result = await revert({ flag: 'reverted', environment: 'staging', changeId: 'c1' });
+  expect(result).toEqual({ reverted: true, gates: { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: 7 } });
+  expect(await revert({ flag: 'reverted', environment: 'staging', changeId: 'c1' })).toEqual(result);
+});
+
+it('has nothing to revert when the change never happened', async () => {
+  await store.apply('untouched', 'dev', { kind: 'boolean', value: true });
+  expect(await revert({ flag: 'untouched', environment: 'dev', changeId: 'never-applied' })).toEqual({
+    reverted: false,
+    gates: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
+  });
+});
+
+it('fails bad input without retries', async () => {
+  const bad: FlagChangeRequest = { flag: 'x', environment: 'production', change: { kind: 'percentage', gate: 'percentageOfTime', value: 150 }, changeId: 'bad' };
+  await expect(apply(bad)).rejects.toMatchObject({ type: 'InvalidFlagInput', nonRetryable: true });
+  expect(await store.get('x', 'production')).toBeNull();
+});
+
+it("reads today's Snowplow-sent counter for the flag", async () => {
+  await redis.set(snowplowSentCounterKey('counted', utcDay(new Date())), '1234');
+  expect(await env.run(activities.readEventVolume, { flag: 'counted' })).toMatchObject({ count: 1234, day: utcDay(new Date()) });
+  expect(await env.run(activities.readEventVolume, { flag: 'silent' })).toMatchObject({ count: 0 });
+});

@@ -1,0 +1,13 @@
+// Installs a Temporal runtime that only reports errors, so expected activity failures don't flood test output.
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+let installed = false;
+
+export function installQuietRuntime(): void {
+  if (installed) return;
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+  });
+  installed = true;
+}
