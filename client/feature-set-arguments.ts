@@ -47,14 +47,7 @@ export function featureSetChange(value: string, options: FeatureSetOptions): Fla
     if (options.actors || options.random) {
       throw new UsageError(`--actors/--random take a percentage, not ${value} (e.g. \`feature set <flag> 25 --actors\`)`);
     }
-    if (actors.length > 0) {
-      if (value === 'false') {
-        throw new UsageError(
-          'disabling single actors is not supported yet; `feature set <flag> false` disables the flag for everyone',
-        );
-      }
-      return { kind: 'actors', actors };
-    }
+    if (actors.length > 0) return { kind: value === 'true' ? 'actors' : 'remove-actors', actors };
     return { kind: 'boolean', value: value === 'true' };
   }
   const percentage = Number(value);

@@ -17,6 +17,7 @@ export function changeFingerprint(change: FlagChange): string {
     case 'boolean':
       return JSON.stringify({ kind: change.kind, value: change.value });
     case 'actors':
+    case 'remove-actors':
       return JSON.stringify({ kind: change.kind, actors: [...new Set(change.actors)].sort() });
     case 'percentage':
       return JSON.stringify({ kind: change.kind, gate: change.gate, value: change.value });

@@ -21,6 +21,7 @@ export function emptyGates(): FlagGates {
 export type FlagChange =
   | { kind: 'boolean'; value: boolean } // true sets the boolean gate; false clears every gate (Flipper's disable)
   | { kind: 'actors'; actors: string[] } // adds actor gates
+  | { kind: 'remove-actors'; actors: string[] } // removes actor gates (`feature set --project=x <flag> false`)
   | { kind: 'percentage'; gate: 'percentageOfActors' | 'percentageOfTime'; value: number }
   | { kind: 'restore'; gates: FlagGates | null }; // puts back exactly these gates; null deletes the flag
 
@@ -32,6 +33,10 @@ export function applyChangeToGates(current: FlagGates | null, change: FlagChange
       return change.value ? { ...base, boolean: true } : emptyGates();
     case 'actors':
       return { ...base, actors: [...new Set([...base.actors, ...change.actors])].sort() };
+    case 'remove-actors': {
+      const removed = new Set(change.actors);
+      return { ...base, actors: base.actors.filter((actor) => !removed.has(actor)) };
+    }
     case 'percentage':
       return { ...base, [change.gate]: change.value };
     case 'restore':

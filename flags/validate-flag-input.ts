@@ -52,7 +52,8 @@ export function validateFlagChange(change: FlagChange): void {
       return;
     }
     case 'actors':
-      validateActorList((change as { actors?: unknown }).actors, 'actors change');
+    case 'remove-actors':
+      validateActorList((change as { actors?: unknown }).actors, `${kind} change`);
       return;
     case 'percentage': {
       const { gate, value } = change as { gate?: unknown; value?: unknown };
@@ -66,7 +67,7 @@ export function validateFlagChange(change: FlagChange): void {
       validateRestoreGates((change as { gates?: unknown }).gates);
       return;
     default:
-      throw new InvalidFlagInput(`Invalid flag change kind ${describe(kind)}: expected boolean, actors, percentage or restore`);
+      throw new InvalidFlagInput(`Invalid flag change kind ${describe(kind)}: expected boolean, actors, remove-actors, percentage or restore`);
   }
 }
 

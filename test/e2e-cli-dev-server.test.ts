@@ -114,6 +114,8 @@ describe('CLI against a Temporal dev server', () => {
   it('aborts a second flag mid-rollout and restores its earlier gates', async () => {
     const flag = 'second_flag_to_abort';
     expect((await cli('feature', 'set', flag, 'true', '--project', 'gitlab-org/existing')).code).toBe(0);
+    expect((await cli('feature', 'set', flag, 'true', '--user', 'temp-user')).code).toBe(0);
+    expect((await cli('feature', 'set', flag, 'false', '--user', 'temp-user')).code).toBe(0);
     expect((await cli('feature', 'set', flag, '10', '--random', '--staging')).code).toBe(0);
     const before = await gates(flag);
     expect(before.production.actors).toEqual(['project:gitlab-org/existing']);

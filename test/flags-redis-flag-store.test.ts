@@ -88,6 +88,14 @@ describe.each([
     expect(await store.get(FLAG, 'production')).toEqual(result.current);
   });
 
+  it('removes only the named actors and keeps the other gates', async () => {
+    await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:bob', 'group:gitlab-org', 'user:carol'] });
+    await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfTime', value: 5 });
+    const result = await store.apply(FLAG, 'production', { kind: 'remove-actors', actors: ['user:bob', 'user:nobody'] });
+    expect(result.current).toEqual(gates({ actors: ['group:gitlab-org', 'user:carol'], percentageOfTime: 5 }));
+    expect(await store.get(FLAG, 'production')).toEqual(result.current);
+  });
+
   it('sets percentages, fractions and the 0 and 100 ends included, alongside other gates', async () => {
     await store.apply(FLAG, 'production', { kind: 'actors', actors: ['user:alice'] });
     await store.apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfActors', value: 0.5 });
@@ -171,7 +179,7 @@ describe.each([
     ['a percentage given as text', FLAG, 'dev', { kind: 'percentage', gate: 'percentageOfTime', value: '25' as unknown as number }, /percentage "25": expected a finite number/],
     ['an unknown percentage gate', FLAG, 'dev', { kind: 'percentage', gate: 'random' as 'percentageOfTime', value: 5 }, /Invalid percentage gate "random": expected percentageOfActors or percentageOfTime/],
     ['a non-boolean boolean', FLAG, 'dev', { kind: 'boolean', value: 'true' as unknown as boolean }, /Invalid boolean change value "true": expected true or false/],
-    ['an unknown change kind', FLAG, 'dev', { kind: 'toggle' } as unknown as FlagChange, /Invalid flag change kind "toggle": expected boolean, actors, percentage or restore/],
+    ['an unknown change kind', FLAG, 'dev', { kind: 'toggle' } as unknown as FlagChange, /Invalid flag change kind "toggle": expected boolean, actors, remove-actors, percentage or restore/],
     ['restore with boolean false', FLAG, 'dev', { kind: 'restore', gates: gates({ boolean: false }) }, /restore gate boolean false: expected true or null/],
     ['restore with duplicate actors', FLAG, 'dev', { kind: 'restore', gates: gates({ actors: ['user:a', 'user:a'] }) }, /contain duplicates/],
     ['restore with a bad percentage', FLAG, 'dev', { kind: 'restore', gates: gates({ percentageOfTime: 200 }) }, /restore percentageOfTime 200/],
