@@ -172,7 +172,7 @@ function enter(progress: RolloutProgress, stage: Stage, details: string): void {
 async function gate(progress: RolloutProgress, name: GateName, timeout: DurationText): Promise<void> {
   progress.openGate(name, new Date(Date.now() + msToNumber(timeout)));
   setCurrentDetails(`**${name}** — waiting for approval (deadline in ${timeout})`);
-  await condition(() => progress.hasDecision || progress.abortRequested, timeout);
+  await condition(() => progress.hasDecision || progress.abortRequested, timeout, { summary: `gate ${name}: deadline` });
   progress.throwIfAborted();
   progress.closeGate(name, timeout);
 }
