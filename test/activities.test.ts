@@ -1,15 +1,15 @@
 // The activities against a real Redis: retries with the same change id never double-apply; revert is exact.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { createActivities, type FlagChangeRequest, type RevertRequest, type RevertResult } from '../activities/create-activities';
 import type { AppliedChange } from '../flags/flag-store';
 import { RedisFlagStore } from '../flags/redis-flag-store';
-import { startRedisServer, type RunningRedis } from '../stack/redis-server';
 import { RedisVolumeReader } from '../volume/redis-volume-reader';
 import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-sent-counter-key';
+import { useRedisServer } from './support/use-redis-server';
 
-let server: RunningRedis;
+const suite = useRedisServer();
 let redis: Redis;
 let store: RedisFlagStore;
 let activities: ReturnType<typeof createActivities>;
@@ -17,16 +17,10 @@ const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('
 const apply = (request: FlagChangeRequest): Promise<AppliedChange> => env.run(activities.applyFlagChange, request);
 const revert = (request: RevertRequest): Promise<RevertResult> => env.run(activities.revertFlagChange, request);
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis(server.url);
+beforeAll(() => {
+  redis = suite.redis;
   store = new RedisFlagStore(redis);
   activities = createActivities({ flagStore: store, volumeReader: new RedisVolumeReader(redis) });
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
 });
 
 it('applies a change once even when the activity is retried, and reports the original previous gates', async () => {

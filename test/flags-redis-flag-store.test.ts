@@ -1,29 +1,18 @@
 // The FlagStore contract, run against RedisFlagStore on a real redis-server and against MemoryFlagStore.
-import Redis from 'ioredis';
 import { ENVIRONMENTS, type Environment } from '../flags/environments';
 import { applyChangeToGates, emptyGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
 import type { FlagStore } from '../flags/flag-store';
 import { InvalidFlagInput } from '../flags/invalid-flag-input';
 import { MemoryFlagStore } from '../flags/memory-flag-store';
 import { RedisFlagStore } from '../flags/redis-flag-store';
-import { startRedisServer, type RunningRedis } from '../stack/redis-server';
+import { useRedisServer } from './support/use-redis-server';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
 const gates = (overrides: Partial<FlagGates>): FlagGates => ({ ...emptyGates(), ...overrides });
 
-let server: RunningRedis;
-let redis: Redis;
+const suite = useRedisServer();
 let prefixCounter = 0;
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis(server.url);
-});
-
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
 
 /** Everything a store holds, for "nothing changed" checks. */
 async function dump(store: FlagStore): Promise<Record<string, Record<string, FlagGates | null>>> {
@@ -38,7 +27,7 @@ async function dump(store: FlagStore): Promise<Record<string, Record<string, Fla
 describe.each([
   ['MemoryFlagStore', (): FlagStore => new MemoryFlagStore()],
   // A fresh prefix per test keeps tests independent on the one shared server.
-  ['RedisFlagStore', (): FlagStore => new RedisFlagStore(redis, { prefix: `contract${++prefixCounter}` })],
+  ['RedisFlagStore', (): FlagStore => new RedisFlagStore(suite.redis, { prefix: `contract${++prefixCounter}` })],
 ])('%s', (_name, makeStore) => {
   let store: FlagStore;
   beforeEach(() => {

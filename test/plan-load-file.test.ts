@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlanFile } from '../plan/load-plan-file';
 import { defaultPlan } from '../plan/parse-plan';
-import { PlanValidationError } from '../plan/plan-validation-error';
+import { rejection } from './support/plan-rejection';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
 const PLANS = join(__dirname, '..', 'plans');
@@ -21,16 +21,6 @@ function writePlan(name: string, text: string): string {
   const path = join(directory, name);
   writeFileSync(path, text);
   return path;
-}
-
-function rejection(run: () => unknown): PlanValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PlanValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a PlanValidationError');
 }
 
 describe('the example plans', () => {

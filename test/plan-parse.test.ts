@@ -2,18 +2,9 @@
 import { defaultPlan, parsePlan } from '../plan/parse-plan';
 import { PlanValidationError } from '../plan/plan-validation-error';
 import { rolloutPlanSchema } from '../plan/rollout-plan-schema';
+import { rejection } from './support/plan-rejection';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
-
-function rejection(run: () => unknown): PlanValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PlanValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a PlanValidationError');
-}
 
 describe('parsePlan overrides', () => {
   it('uses requestedBy as the requester', () => {
