@@ -6,7 +6,7 @@ import { createActivities, type FlagChangeRequest, type RevertRequest, type Reve
 import type { AppliedChange } from '../flags/flag-store';
 import { RedisFlagStore } from '../flags/redis-flag-store';
 import { RedisVolumeReader } from '../volume/redis-volume-reader';
-import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-sent-counter-key';
+import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
 import { useRedisServer } from './support/use-redis-server';
 
 const suite = useRedisServer();

@@ -1,6 +1,6 @@
 // Rollback on failures other than people's decisions: a failing activity and a cancelled workflow.
 import * as messages from '../workflows/messages';
-import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-sent-counter-key';
+import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
 import { ALL_READINESS, pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
 
 let h: Harness;

@@ -1,6 +1,6 @@
 // Reads the daily Snowplow-sent counter of a flag from Redis.
 import type Redis from 'ioredis';
-import { snowplowSentCounterKey, utcDay } from './snowplow-sent-counter-key';
+import { snowplowSentCounterKey, utcDay } from './snowplow-counter-keys';
 import type { VolumeReader, VolumeReading } from './volume-reader';
 
 export class RedisVolumeReader implements VolumeReader {

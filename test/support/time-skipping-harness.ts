@@ -8,7 +8,7 @@ import { parsePlan } from '../../plan/parse-plan';
 import type { RolloutPlan } from '../../plan/rollout-plan';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
-import { snowplowSentCounterKey, utcDay } from '../../volume/snowplow-sent-counter-key';
+import { snowplowSentCounterKey, utcDay } from '../../volume/snowplow-counter-keys';
 import { installQuietRuntime } from './quiet-runtime';
 import { createRolloutWorker, WORKFLOWS_PATH } from '../../worker/create-rollout-worker';
 import * as messages from '../../workflows/messages';
