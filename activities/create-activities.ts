@@ -54,8 +54,8 @@ export function createActivities({ flagStore, volumeReader }: ActivityDependenci
       return { reverted: true, gates: restored.current };
     },
 
-    async readEventVolume(request: { flag: string }): Promise<VolumeReading> {
-      return volumeReader.read(request.flag, new Date());
+    async readEventVolume(request: { flag: string; windowSeconds: number }): Promise<VolumeReading> {
+      return volumeReader.read(request.flag, new Date(), request.windowSeconds);
     },
   };
 }

@@ -20,6 +20,7 @@ export const PLAN_ENVIRONMENTS = ['dev', 'staging', 'staging-ref'] as const sati
 const USERNAME_RULE = 'must be a GitLab username: letters, digits, "_", "." and "-", not starting with "." or "-"';
 const FLAG_RULE = 'must be a GitLab feature flag name: lowercase letters, digits and "_", starting with a letter';
 const BUDGET_RULE = 'must be a positive whole number of events per day, e.g. 10000000';
+const MIN_SAMPLE_RULE = 'must be a whole number ≥ 0: the fewest events in the measuring window for the guard to judge';
 const STEP_RULE = 'each step must be a percentage: a number greater than 0 and at most 100';
 
 const flagNameSchema = z
@@ -110,6 +111,15 @@ const planShape = {
       .positive(BUDGET_RULE)
       .default(10_000_000),
     interval: durationTextSchema({ allowZero: false }).default('15m'),
+    minSample: z
+      .number({ error: MIN_SAMPLE_RULE })
+      .int(MIN_SAMPLE_RULE)
+      .nonnegative(MIN_SAMPLE_RULE)
+      .default(1000),
+    inconclusiveWait: durationTextSchema({ allowZero: true }).default('1h'),
+    onProjectedBreach: z
+      .enum(['hold', 'rollback'], { error: 'must be "hold" (stay at the current step and ask for a decision) or "rollback"' })
+      .default('hold'),
   }).prefault({}),
   approvalTimeout: durationTextSchema({ allowZero: false }).default('7d'),
   readiness: uniqueListSchema(readinessItemSchema, 'readiness item', '[milestone, docs]').default(() => [...READINESS_ITEM_IDS]),

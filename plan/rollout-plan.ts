@@ -14,6 +14,19 @@ export interface ProductionActors {
   user: string[];
 }
 
+export interface GuardPlan {
+  /** Most Snowplow events per UTC day; more rolls the rollout back. */
+  budgetPerDay: number;
+  /** How often the guard reads during verification (and while waiting for enough traffic to judge). */
+  interval: DurationText;
+  /** Fewest events in the measuring window for a projection; below it the reading is inconclusive. */
+  minSample: number;
+  /** How long an inconclusive guard waits for traffic before asking people (gate `volume-review`). */
+  inconclusiveWait: DurationText;
+  /** When the projection at the next step is over budget: hold and ask (gate `volume-review`), or roll back. */
+  onProjectedBreach: 'hold' | 'rollback';
+}
+
 export interface RolloutPlan {
   flag: string;
   requester: string;
@@ -22,7 +35,7 @@ export interface RolloutPlan {
   production: { actors: ProductionActors };
   ramp: { type: RampType; steps: number[]; soak: DurationText };
   verification: DurationText;
-  guard: { budgetPerDay: number; interval: DurationText };
+  guard: GuardPlan;
   approvalTimeout: DurationText;
   /** Checklist items the `global-readiness` approval must confirm. */
   readiness: ReadinessItem[];

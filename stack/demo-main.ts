@@ -16,6 +16,7 @@ const DEMO_APPROVERS: Record<GateName, string> = {
   'staging-qa': 'alice',
   'production-qa': 'bob',
   'global-readiness': 'alice',
+  'volume-review': 'bob',
 };
 
 async function main(): Promise<void> {

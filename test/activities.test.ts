@@ -6,7 +6,7 @@ import { createActivities, type FlagChangeRequest, type RevertRequest, type Reve
 import type { AppliedChange } from '../flags/flag-store';
 import { RedisFlagStore } from '../flags/redis-flag-store';
 import { RedisVolumeReader } from '../volume/redis-volume-reader';
-import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
+import { snowplowSentCounterKey, snowplowSentPerSecondKey, utcDay } from '../volume/snowplow-counter-keys';
 import { useRedisServer } from './support/use-redis-server';
 
 const suite = useRedisServer();
@@ -56,8 +56,19 @@ it('fails bad input without retries', async () => {
   expect(await store.get('x', 'production')).toBeNull();
 });
 
-it("reads today's Snowplow-sent counter for the flag", async () => {
-  await redis.set(snowplowSentCounterKey('counted', utcDay(new Date())), '1234');
-  expect(await env.run(activities.readEventVolume, { flag: 'counted' })).toMatchObject({ count: 1234, day: utcDay(new Date()) });
-  expect(await env.run(activities.readEventVolume, { flag: 'silent' })).toMatchObject({ count: 0 });
+it("reads today's count, the rolling average of earlier days and the recent window", async () => {
+  const now = new Date();
+  await redis.set(snowplowSentCounterKey('counted', utcDay(now)), '1234');
+  await redis.set(snowplowSentCounterKey('counted', utcDay(new Date(now.getTime() - 86_400_000))), '300');
+  await redis.set(snowplowSentCounterKey('counted', utcDay(new Date(now.getTime() - 3 * 86_400_000))), '100');
+  const second = Math.floor(now.getTime() / 1000);
+  await redis.set(snowplowSentPerSecondKey('counted', second - 5), '40');
+  await redis.set(snowplowSentPerSecondKey('counted', second - 20), '1000'); // outside a 10 s window
+  const reading = await env.run(activities.readEventVolume, { flag: 'counted', windowSeconds: 10 });
+  expect(reading).toMatchObject({ count: 1234, day: utcDay(now), rollingAverage: 200, rollingDays: 2, windowSeconds: 10, windowCount: 40 });
+  expect(await env.run(activities.readEventVolume, { flag: 'silent', windowSeconds: 60 })).toMatchObject({
+    count: 0,
+    rollingAverage: null,
+    windowCount: 0,
+  });
 });

@@ -31,16 +31,19 @@ describe('the example plans', () => {
   it('plans/demo.yaml compresses the timings', () => {
     expect(loadPlanFile(join(PLANS, 'demo.yaml'))).toEqual({
       ...defaultPlan(FLAG),
-      ramp: { type: 'actors', steps: [10, 50, 100], soak: '2s' },
+      ramp: { type: 'actors', steps: [10, 50, 100], soak: '4s' },
       verification: '12s',
-      guard: { budgetPerDay: 10000000, interval: '3s' },
+      guard: { budgetPerDay: 10000000, interval: '3s', minSample: 10, inconclusiveWait: '6s', onProjectedBreach: 'hold' },
       approvalTimeout: '10m',
     });
   });
 
-  it('plans/tight-budget.yaml is the demo with a budget of 1000 events a day', () => {
+  it('plans/tight-budget.yaml is the demo with a 2 million budget that rolls back on a projected breach', () => {
     const demo = loadPlanFile(join(PLANS, 'demo.yaml'));
-    expect(loadPlanFile(join(PLANS, 'tight-budget.yaml'))).toEqual({ ...demo, guard: { ...demo.guard, budgetPerDay: 1000 } });
+    expect(loadPlanFile(join(PLANS, 'tight-budget.yaml'))).toEqual({
+      ...demo,
+      guard: { ...demo.guard, budgetPerDay: 2_000_000, onProjectedBreach: 'rollback' },
+    });
   });
 
   it('applies overrides to a file plan', () => {

@@ -50,6 +50,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     const flag = 'route_hll_to_snowplow_phase3';
     await seedPriorGates(flag);
     const handle = await h.start({ flag });
+    await h.addTraffic(flag, 5000); // enough for the guard to project each next step (default minSample 1000)
 
     const atStaging = await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
     expect(atStaging.state).toBe('awaiting-approval');
@@ -162,6 +163,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     const flag = 'guard_breach_flag';
     await seedPriorGates(flag);
     const handle = await h.start({ flag });
+    await h.addTraffic(flag, 5000);
     await approve(handle, 'staging-qa', 'alice');
     await approve(handle, 'production-qa', 'alice');
     await approve(handle, 'global-readiness', 'bob');
@@ -182,6 +184,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     const flag = 'abort_in_ramp_flag';
     await seedPriorGates(flag);
     const handle = await h.start({ flag });
+    await h.addTraffic(flag, 5000);
     await approve(handle, 'staging-qa', 'alice');
     await approve(handle, 'production-qa', 'alice');
     await approve(handle, 'global-readiness', 'bob');

@@ -11,8 +11,9 @@ import type {
   RolloutStatus,
   Stage,
   StepRecord,
-  VolumeCheck,
 } from './rollout-status';
+import { GUARD_DECISIONS_KEPT } from './rollout-status';
+import type { GuardDecision } from '../volume/guard-decision';
 
 type GateDecision = { kind: 'approved'; approval: Approval } | { kind: 'rejected'; rejection: Rejection };
 
@@ -20,11 +21,14 @@ export class RolloutProgress {
   private stage: Stage = 'non-production';
   private state: RolloutState = 'running';
   private pendingGate: GateName | null = null;
+  private pendingGateReason: string | null = null;
   private gateDeadline: string | null = null;
   private decision: GateDecision | null = null;
   private abortRequest: Abort | null = null;
   private percentage = 0;
-  private lastVolume: VolumeCheck | null = null;
+  private lastVolume: GuardDecision | null = null;
+  private guardChecks = 0;
+  private readonly guardDecisions: GuardDecision[] = [];
   private readonly steps: StepRecord[] = [];
   private readonly refused: RefusedMessage[] = [];
   private outcome: RolloutOutcome | null = null;
@@ -67,9 +71,11 @@ export class RolloutProgress {
       stage: this.stage,
       state: this.state,
       pendingGate: this.pendingGate,
+      pendingGateReason: this.pendingGateReason,
       gateDeadline: this.gateDeadline,
       percentage: this.percentage,
       lastVolume: this.lastVolume,
+      guard: { checks: this.guardChecks, decisions: this.guardDecisions },
       steps: this.steps,
       refused: this.refused,
       outcome: this.outcome,
@@ -101,10 +107,12 @@ export class RolloutProgress {
     this.stage = stage;
   }
 
-  openGate(gate: GateName, deadline: Date): void {
-    this.stage = gate;
+  /** Opens a gate; `volume-review` keeps the current stage (the ramp holds), the others are stages of their own. */
+  openGate(gate: GateName, deadline: Date, reason: string | null = null): void {
+    if (gate !== 'volume-review') this.stage = gate;
     this.state = 'awaiting-approval';
     this.pendingGate = gate;
+    this.pendingGateReason = reason;
     this.gateDeadline = deadline.toISOString();
     this.decision = null;
   }
@@ -113,20 +121,21 @@ export class RolloutProgress {
   closeGate(gate: GateName, timeoutText: string): Approval {
     const decision = this.decision;
     this.pendingGate = null;
+    this.pendingGateReason = null;
     this.gateDeadline = null;
     this.decision = null;
     this.state = 'running';
     if (decision === null) {
-      this.record({ stage: gate, action: `gate deadline passed after ${timeoutText} without a decision` });
+      this.record({ stage: this.stage, gate, action: `gate deadline passed after ${timeoutText} without a decision` });
       throw new RollbackRequested('gate-deadline', `gate ${gate} had no decision within ${timeoutText}`);
     }
     if (decision.kind === 'rejected') {
       const { by, reason, id } = decision.rejection;
-      this.record({ stage: gate, action: 'rejected', by, comment: reason, messageId: id });
+      this.record({ stage: this.stage, gate, action: 'rejected', by, comment: reason, messageId: id });
       throw new RollbackRequested('rejected', `gate ${gate} rejected by ${by}: ${reason}`, by);
     }
     const { by, comment, confirmed, id } = decision.approval;
-    this.record({ stage: gate, action: 'approved', by, comment, confirmed, messageId: id });
+    this.record({ stage: this.stage, gate, action: 'approved', by, comment, confirmed, messageId: id });
     return decision.approval;
   }
 
@@ -134,8 +143,11 @@ export class RolloutProgress {
     this.percentage = percentage;
   }
 
-  recordVolume(check: VolumeCheck): void {
-    this.lastVolume = check;
+  recordGuardDecision(decision: GuardDecision): void {
+    this.lastVolume = decision;
+    this.guardChecks += 1;
+    this.guardDecisions.push(decision);
+    if (this.guardDecisions.length > GUARD_DECISIONS_KEPT) this.guardDecisions.shift();
   }
 
   record(step: Omit<StepRecord, 'at'>): void {
@@ -145,6 +157,7 @@ export class RolloutProgress {
   startRollback(error: RollbackRequested): void {
     this.state = 'rolling-back';
     this.pendingGate = null;
+    this.pendingGateReason = null;
     this.gateDeadline = null;
     this.outcome = { cause: error.rollbackCause, reason: error.message, by: error.by, at: this.now().toISOString() };
     this.record({ stage: 'rollback', action: `rolling back: ${error.message}`, by: error.by });

@@ -3,6 +3,7 @@ import type { Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import type { RolloutPlan } from '../plan/rollout-plan';
 import type { ReadinessItem } from '../plan/readiness-items';
+import type { GuardDecision } from '../volume/guard-decision';
 
 export const STAGES = [
   'non-production',
@@ -17,18 +18,27 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const GATES = ['staging-qa', 'production-qa', 'global-readiness'] as const;
+export const GATES = ['staging-qa', 'production-qa', 'global-readiness', 'volume-review'] as const;
 export type GateName = (typeof GATES)[number];
 
 export type RolloutState = 'running' | 'awaiting-approval' | 'rolling-back' | 'rolled-back' | 'completed' | 'failed';
 
 /** Why a rollout rolled back. */
-export type RollbackCause = 'rejected' | 'gate-deadline' | 'aborted' | 'cancelled' | 'guard-breach' | 'activity-failed';
+export type RollbackCause =
+  | 'rejected'
+  | 'gate-deadline'
+  | 'aborted'
+  | 'cancelled'
+  | 'guard-breach'
+  | 'projected-breach'
+  | 'activity-failed';
 
 /** One thing the rollout did, in order; `at` is workflow time (ISO 8601). */
 export interface StepRecord {
   at: string;
   stage: Stage | 'rollback';
+  /** The gate a decision step belongs to. */
+  gate?: GateName;
   action: string;
   environment?: Environment;
   actors?: string[];
@@ -51,15 +61,8 @@ export interface RefusedMessage {
   id?: string;
 }
 
-/** One reading of the event-volume guard. */
-export interface VolumeCheck {
-  at: string;
-  day: string;
-  count: number;
-  budgetPerDay: number;
-  verdict: 'within-budget' | 'over-budget';
-  key: string;
-}
+/** How many guard decisions the status keeps (the history has every one, as activity results). */
+export const GUARD_DECISIONS_KEPT = 50;
 
 export interface RolloutOutcome {
   cause?: RollbackCause;
@@ -76,11 +79,16 @@ export interface RolloutStatus {
   stage: Stage;
   state: RolloutState;
   pendingGate: GateName | null;
+  /** Why the pending gate is open (for `volume-review`: what the guard saw), or null. */
+  pendingGateReason: string | null;
   /** When the pending gate rolls back if nobody decides (ISO 8601), or null. */
   gateDeadline: string | null;
   /** The production percentage currently set by the ramp (0 before the ramp). */
   percentage: number;
-  lastVolume: VolumeCheck | null;
+  /** The guard's latest decision (reading, projection, threshold, verdict), or null before the first. */
+  lastVolume: GuardDecision | null;
+  /** The guard's recent decisions, oldest first, and how many it made in all. */
+  guard: { checks: number; decisions: GuardDecision[] };
   steps: StepRecord[];
   refused: RefusedMessage[];
   /** Set once the rollout ends (completed, rolled back or failed). */

@@ -8,7 +8,7 @@ import { parsePlan } from '../../plan/parse-plan';
 import type { RolloutPlan } from '../../plan/rollout-plan';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
-import { snowplowSentCounterKey, utcDay } from '../../volume/snowplow-counter-keys';
+import { snowplowSentCounterKey, snowplowSentPerSecondKey, utcDay } from '../../volume/snowplow-counter-keys';
 import { installQuietRuntime } from './quiet-runtime';
 import { createRolloutWorker, WORKFLOWS_PATH } from '../../worker/create-rollout-worker';
 import * as messages from '../../workflows/messages';
@@ -23,7 +23,10 @@ export interface Harness {
   store: RedisFlagStore;
   start(plan: Partial<RolloutPlan> & { flag: string }): Promise<WorkflowHandle<typeof rolloutWorkflow>>;
   waitFor(handle: WorkflowHandle<typeof rolloutWorkflow>, predicate: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus>;
+  /** Sets today's sent count of `flag` (what the guard compares with the budget). */
   setVolume(flag: string, count: number): Promise<void>;
+  /** Records `count` events sent in the current second: the guard's rate window (real time) sees them. */
+  addTraffic(flag: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,9 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
     },
     async setVolume(flag, count) {
       await redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), String(count));
+    },
+    async addTraffic(flag, count) {
+      await redis.incrby(snowplowSentPerSecondKey(flag, Math.floor(Date.now() / 1000)), count);
     },
     async close() {
       worker.shutdown();

@@ -1,0 +1,97 @@
+// The volume guard's projection and minimum sample in the workflow, on the time-skipping server with real Redis.
+import * as messages from '../workflows/messages';
+import { ALL_READINESS, pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startTimeSkippingHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function passGates(handle: Awaited<ReturnType<Harness['start']>>): Promise<void> {
+  for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) {
+    await h.waitFor(handle, pendingGateIs(gate), gate);
+    await handle.signal(messages.approve, { gate, by: 'alice', confirmed: gate === 'global-readiness' ? [...ALL_READINESS] : undefined });
+  }
+}
+
+// Default plan: steps 1, 10, 25, 50, 75, 100 % with 15m soaks, so the guard measures over a 900 s window.
+const WINDOW_SECONDS = 900;
+
+it('completes a ramp whose projections stay under budget, recording each decision', async () => {
+  const flag = 'under_budget_flag';
+  const handle = await h.start({ flag, verification: '1h' }); // short, so every decision stays in the status
+  await h.addTraffic(flag, 9000); // 10 events/s at 1 %: about 8.6 million a day at 10 %
+  await passGates(handle);
+  const result = await handle.result();
+  expect(result.state).toBe('completed');
+  const rampDecisions = result.guard.decisions.filter((d) => d.nextPercentage !== null);
+  expect(rampDecisions.map((d) => [d.percentage, d.nextPercentage, d.verdict])).toEqual([
+    [1, 10, 'within-budget'],
+    [10, 25, 'within-budget'],
+    [25, 50, 'within-budget'],
+    [50, 75, 'within-budget'],
+    [75, 100, 'within-budget'],
+  ]);
+  const first = rampDecisions[0]!;
+  expect(first.windowSeconds).toBe(WINDOW_SECONDS);
+  expect(first.windowCount).toBe(9000);
+  expect(first.projection).toBe(Math.round((9000 / WINDOW_SECONDS) * 86_400 * 10));
+  expect(first.budgetPerDay).toBe(10_000_000);
+  expect(first.query).toContain('snowplow_sent:{under_budget_flag}');
+  expect(result.guard.checks).toBe(10); // 5 before the next steps, 1 at 100 %, 4 during the hour of verification
+  expect(result.guard.decisions).toHaveLength(10);
+});
+
+it('stops before the step whose projection is over budget and rolls back (onProjectedBreach: rollback)', async () => {
+  const flag = 'projected_breach_flag';
+  const handle = await h.start({ flag, guard: { onProjectedBreach: 'rollback' } } as never);
+  await h.addTraffic(flag, 18_000); // 20 events/s at 1 %: about 17 million a day at 10 %
+  await passGates(handle);
+  const result = await handle.result();
+  expect(result.state).toBe('rolled-back');
+  expect(result.outcome).toMatchObject({ cause: 'projected-breach' });
+  expect(result.outcome?.reason).toMatch(/stopped before 10%/);
+  expect(result.lastVolume).toMatchObject({ verdict: 'projected-over-budget', percentage: 1, nextPercentage: 10, projection: 17_280_000 });
+  // 10 % was never set: the ramp stopped at 1 %, then everything was restored.
+  expect(result.steps.filter((s) => s.stage === 'ramp' && s.percentage !== undefined).map((s) => s.percentage)).toEqual([1]);
+  expect(await h.store.get(flag, 'production')).toBeNull();
+});
+
+it('holds at the current step and asks at volume-review when the projection is over budget (default: hold)', async () => {
+  const flag = 'projected_hold_flag';
+  const handle = await h.start({ flag });
+  await h.addTraffic(flag, 18_000);
+  await passGates(handle);
+  await h.env.sleep('20m'); // through the 1 % soak
+  const held = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review gate');
+  expect(held.stage).toBe('ramp');
+  expect(held.percentage).toBe(1);
+  expect(held.pendingGateReason).toMatch(/guard holds at 1%: at 10% the flag would send about 17280000 events\/day/);
+  expect((await h.store.get(flag, 'production'))?.percentageOfActors).toBe(1);
+  await handle.signal(messages.reject, { gate: 'volume-review', by: 'bob', reason: 'too much volume' });
+  const result = await handle.result();
+  expect(result.state).toBe('rolled-back');
+  expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
+});
+
+it('treats too little traffic as inconclusive, re-reads, then escalates to volume-review', async () => {
+  const flag = 'quiet_flag';
+  const handle = await h.start({ flag });
+  await passGates(handle); // no traffic at all
+  await h.env.sleep('2h'); // soak 15m + up to 1h of inconclusive re-reads every 15m
+  const escalated = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review gate');
+  expect(escalated.percentage).toBe(1);
+  expect(escalated.pendingGateReason).toMatch(/guard inconclusive after 1h: 0 events in the last 900s; at least 1000 are needed/);
+  const inconclusive = escalated.guard.decisions.filter((d) => d.verdict === 'inconclusive');
+  expect(inconclusive.length).toBe(5); // the first reading plus four re-reads at 15-minute intervals
+  expect(inconclusive.every((d) => d.projection === null)).toBe(true);
+  await handle.signal(messages.approve, { gate: 'volume-review', by: 'bob', comment: 'low traffic is expected at night' });
+  await h.waitFor(handle, (s) => s.percentage === 10, 'ramp to 10%');
+  await handle.signal(messages.abort, { by: 'bob', reason: 'end of test' });
+  expect((await handle.result()).state).toBe('rolled-back');
+});
