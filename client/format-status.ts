@@ -1,4 +1,5 @@
 // Renders a rollout status for people: the stage, the gate, the guard and every step with its time.
+import type { GuardDecision } from '../volume/guard-decision';
 import type { RolloutStatus, StepRecord } from '../workflows/rollout-status';
 
 export function formatStatus(status: RolloutStatus): string {
@@ -7,12 +8,11 @@ export function formatStatus(status: RolloutStatus): string {
     `  state:       ${status.state}`,
     `  stage:       ${status.stage}`,
     `  pending:     ${status.pendingGate ? `${status.pendingGate} (deadline ${status.gateDeadline})` : 'nothing'}`,
+    ...(status.pendingGateReason ? [`               ${status.pendingGateReason}`] : []),
     `  percentage:  ${status.percentage}% of ${status.plan.ramp.type}`,
-    `  volume:      ${
-      status.lastVolume
-        ? `${status.lastVolume.count} of ${status.lastVolume.budgetPerDay}/day on ${status.lastVolume.day} (${status.lastVolume.verdict})`
-        : 'not read yet'
-    }`,
+    `  volume:      ${status.lastVolume ? formatGuardDecision(status.lastVolume) : 'not read yet'}`,
+    ...(status.lastVolume?.rollingAverage != null ? [`               rolling average ${status.lastVolume.rollingAverage}/day`] : []),
+    `  guard:       ${status.guard.checks} checks`,
     `  requester:   ${status.requester}; approvers: ${status.approvers.join(', ')}`,
   ];
   if (status.outcome) lines.push(`  outcome:     ${status.outcome.reason}`);
@@ -25,8 +25,14 @@ export function formatStatus(status: RolloutStatus): string {
   return lines.join('\n');
 }
 
+/** One line per guard decision: today's count, the current rate, the projection and the verdict. */
+export function formatGuardDecision(d: GuardDecision): string {
+  const projection = d.projection === null ? '' : `; projected ${d.projection}/day${d.nextPercentage !== null ? ` at ${d.nextPercentage}%` : ''}`;
+  return `${d.count} of ${d.budgetPerDay}/day on ${d.day}; ${d.ratePerSecond.toFixed(2)}/s over ${d.windowSeconds}s${projection} → ${d.verdict}`;
+}
+
 export function formatStep(step: StepRecord): string {
-  const parts = [step.at, step.stage.padEnd(17), step.action];
+  const parts = [step.at, step.stage.padEnd(17), step.gate && step.gate !== step.stage ? `${step.gate} ${step.action}` : step.action];
   if (step.environment) parts.push(`on ${step.environment}`);
   if (step.actors?.length) parts.push(`[${step.actors.join(', ')}]`);
   if (step.by) parts.push(`by ${step.by}`);

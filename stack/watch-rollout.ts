@@ -1,6 +1,6 @@
 // Follows a running rollout: prints each new step and stage change, and answers gates through a callback.
 import type { RolloutClient } from '../client/rollout-client';
-import { formatStep } from '../client/format-status';
+import { formatGuardDecision, formatStep } from '../client/format-status';
 import type { GateName, RolloutStatus } from '../workflows/rollout-status';
 
 export interface WatchOptions {
@@ -13,17 +13,17 @@ export interface WatchOptions {
 /** Resolves with the final status once the rollout has ended. */
 export async function watchRollout(rollouts: RolloutClient, flag: string, options: WatchOptions): Promise<RolloutStatus> {
   let printedSteps = 0;
-  let lastVolumeAt: string | null = null;
+  let printedChecks = 0;
   let answeredGateAt: string | null = null;
   for (;;) {
     const status = await rollouts.status(flag);
     const lines = status.steps.slice(printedSteps).map((step) => ({ at: step.at, text: formatStep(step) }));
     printedSteps = status.steps.length;
-    const v = status.lastVolume;
-    if (v && v.at !== lastVolumeAt) {
-      lastVolumeAt = v.at;
-      lines.push({ at: v.at, text: `${v.at}  ${'volume guard'.padEnd(17)}  ${v.count} / ${v.budgetPerDay} events on ${v.day}: ${v.verdict}` });
+    const newChecks = Math.min(status.guard.checks - printedChecks, status.guard.decisions.length);
+    for (const d of newChecks > 0 ? status.guard.decisions.slice(-newChecks) : []) {
+      lines.push({ at: d.at, text: `${d.at}  ${'volume guard'.padEnd(17)}  ${formatGuardDecision(d)}` });
     }
+    printedChecks = status.guard.checks;
     for (const line of lines.sort((a, b) => a.at.localeCompare(b.at))) options.print(line.text);
     if (['completed', 'rolled-back', 'failed'].includes(status.state)) return status;
     if (status.pendingGate && options.onGate && status.gateDeadline !== answeredGateAt) {
