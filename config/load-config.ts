@@ -1,4 +1,5 @@
 // Reads the environment once into the typed configuration that the worker, CLI and stack share.
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const configSchema = z.object({
@@ -13,6 +14,9 @@ const configSchema = z.object({
     .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://'),
   FLAG_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'letters, digits and _ : . - only').default('flipper'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  SNOWPLOW_COLLECTOR_URL: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').default('http://127.0.0.1:9090'),
+  TRACKING_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits and _ . - only').optional(),
+  TRACKED_FLAG: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a flag name such as route_hll_to_snowplow_phase3').default('route_hll_to_snowplow_phase3'),
 });
 
 export interface AppConfig {
@@ -27,6 +31,13 @@ export interface AppConfig {
   redisUrl: string;
   flagKeyPrefix: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  tracking: {
+    collectorUrl: string;
+    /** Names this process's durable Snowplow outbox; a restarted process with the same id resends what was left. */
+    instanceId: string;
+    /** The flag the tracking path sends to Snowplow behind. */
+    flag: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -58,6 +69,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: e.REDIS_URL,
     flagKeyPrefix: e.FLAG_KEY_PREFIX,
     logLevel: e.LOG_LEVEL,
+    tracking: {
+      collectorUrl: e.SNOWPLOW_COLLECTOR_URL,
+      instanceId: e.TRACKING_INSTANCE_ID ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 100),
+      flag: e.TRACKED_FLAG,
+    },
   };
 }
 
@@ -71,6 +87,9 @@ export function describeConfig(config: AppConfig): Record<string, string> {
     temporalTls: String(config.temporal.tls),
     redisUrl: maskUrlPassword(config.redisUrl),
     flagKeyPrefix: config.flagKeyPrefix,
+    snowplowCollectorUrl: maskUrlPassword(config.tracking.collectorUrl),
+    trackingInstanceId: config.tracking.instanceId,
+    trackedFlag: config.tracking.flag,
   };
 }
 

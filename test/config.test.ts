@@ -1,0 +1,31 @@
+// Environment configuration: defaults, secrets masked, bad values named with what is allowed.
+import { ConfigError, describeConfig, loadConfig } from '../config/load-config';
+
+it('has working defaults for a local stack', () => {
+  const config = loadConfig({});
+  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'flag-rollouts', apiKey: undefined, tls: false });
+  expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+  expect(config.tracking).toMatchObject({ collectorUrl: 'http://127.0.0.1:9090', flag: 'route_hll_to_snowplow_phase3' });
+  expect(config.tracking.instanceId).toMatch(/^[A-Za-z0-9_.-]+$/);
+});
+
+it('never shows secrets: the API key and a Redis password are masked', () => {
+  const config = loadConfig({ TEMPORAL_API_KEY: 'sk-secret', REDIS_URL: 'redis://app:hunter2@redis:6379' });
+  expect(config.temporal.tls).toBe(true);
+  const shown = JSON.stringify(describeConfig(config));
+  expect(shown).not.toContain('sk-secret');
+  expect(shown).not.toContain('hunter2');
+  expect(shown).toContain('redis://app:***@redis:6379');
+});
+
+it('names each bad variable, its value and what is allowed', () => {
+  const attempt = () => loadConfig({ REDIS_URL: 'http://x', LOG_LEVEL: 'loud', SNOWPLOW_COLLECTOR_URL: 'collector' });
+  expect(attempt).toThrow(ConfigError);
+  expect(attempt).toThrow(/REDIS_URL="http:\/\/x": must start with redis:\/\/ or rediss:\/\//);
+  expect(attempt).toThrow(/LOG_LEVEL="loud"/);
+  expect(attempt).toThrow(/SNOWPLOW_COLLECTOR_URL="collector": must be an http\(s\):\/\/ URL/);
+});
+
+it('does not echo a malformed API key', () => {
+  expect(() => loadConfig({ TEMPORAL_API_KEY: '' })).toThrow(/TEMPORAL_API_KEY=\(hidden\)/);
+});
