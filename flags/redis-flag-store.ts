@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { changeFingerprint, parseChangeRecord, replayChangeRecord, type ChangeRecord } from './change-record';
-import type { Environment } from './environments';
+import { isEnvironment, type Environment } from './environments';
 import { applyChangeToGates, type FlagChange, type FlagGates } from './flag-gates';
 import type { AppliedChange, FlagStore } from './flag-store';
 import { gatesFromHashFields, gatesToHashFields, hashFieldsToObject } from './flipper-hash-fields';
@@ -22,9 +22,11 @@ const MAX_BACKOFF_MS = 50;
 
 // Optimistic compare-and-set: TS computes the new gates with applyChangeToGates (the one rule) and this script
 // writes them only if the flag is still exactly as read, so a concurrent writer makes us retry, never lose data.
+// The change notification is published from the same script, so no reader sees the write without it being
+// announced (and a replayed change id, which writes nothing, announces nothing).
 // KEYS: 1 features set, 2 feature hash, 3 change record (only with a change id).
 // ARGV: 1 flag, 2 JSON {expectedPresent, expectedFieldCount, expectedFields, nextPresent, nextFields},
-//       3 change record JSON, 4 change record TTL in seconds.
+//       3 change record JSON, 4 change record TTL in seconds, 5 changes channel, 6 change message.
 const APPLY_SCRIPT = `
 if KEYS[3] then
   local recorded = redis.call('GET', KEYS[3])
@@ -50,9 +52,29 @@ end
 if KEYS[3] then
   redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
 end
+redis.call('PUBLISH', ARGV[5], ARGV[6])
 return {'applied'}
 `;
 const APPLY_SCRIPT_SHA = createHash('sha1').update(APPLY_SCRIPT).digest('hex');
+
+/** `<prefix>:changes`: the Pub/Sub channel on which every write to a flag is announced. */
+export function flagChangesChannel(prefix: string): string {
+  return `${prefix}:changes`;
+}
+
+/** The message announcing a write to `flag` in `env`: `<env>\n<flag>` (neither can contain a newline). */
+export function flagChangeMessage(env: Environment, flag: string): string {
+  return `${env}\n${flag}`;
+}
+
+/** The environment and flag of a change message, or `null` when it is not one. */
+export function parseFlagChangeMessage(message: string): { env: Environment; flag: string } | null {
+  const newline = message.indexOf('\n');
+  if (newline < 0) return null;
+  const env = message.slice(0, newline);
+  const flag = message.slice(newline + 1);
+  return isEnvironment(env) && flag.length > 0 && !flag.includes('\n') ? { env, flag } : null;
+}
 
 interface Snapshot {
   record: string | null;
@@ -60,8 +82,15 @@ interface Snapshot {
   hash: Record<string, string>;
 }
 
+/**
+ * FlagStore on Redis. Every write — an `apply` that wrote (not the replay of a recorded change id) and every
+ * `delete` — is announced atomically with it by PUBLISH on `flagChangesChannel(prefix)` with the message
+ * `flagChangeMessage(env, flag)`, i.e. `<env>\n<flag>`, so in-process caches (FlagCache) reload at once.
+ * Pub/Sub is fire-and-forget: a subscriber that is disconnected misses messages and must reload on reconnect.
+ */
 export class RedisFlagStore implements FlagStore {
   private readonly prefix: string;
+  private readonly changesChannel: string;
   private readonly changeRecordTtlSeconds: number;
 
   constructor(
@@ -70,6 +99,7 @@ export class RedisFlagStore implements FlagStore {
   ) {
     this.prefix = options.prefix ?? 'flipper';
     this.changeRecordTtlSeconds = options.changeRecordTtlSeconds ?? DEFAULT_CHANGE_RECORD_TTL_SECONDS;
+    this.changesChannel = flagChangesChannel(this.prefix);
     if (this.prefix.length === 0) throw new Error('RedisFlagStore prefix must be a non-empty string');
     if (!Number.isSafeInteger(this.changeRecordTtlSeconds) || this.changeRecordTtlSeconds <= 0) {
       throw new Error(`RedisFlagStore changeRecordTtlSeconds must be a positive integer, got ${this.changeRecordTtlSeconds}`);
@@ -124,7 +154,14 @@ export class RedisFlagStore implements FlagStore {
         nextFields,
       };
       const keys = [this.featuresKey(env), key, ...(changeId === undefined ? [] : [this.changeKey(changeId)])];
-      const args = [flag, JSON.stringify(state), JSON.stringify(record), String(this.changeRecordTtlSeconds)];
+      const args = [
+        flag,
+        JSON.stringify(state),
+        JSON.stringify(record),
+        String(this.changeRecordTtlSeconds),
+        this.changesChannel,
+        flagChangeMessage(env, flag),
+      ];
       const reply = await this.runApplyScript(keys, args);
       if (reply[0] === 'applied') return { previous, current };
       if (reply[0] === 'recorded' && typeof reply[1] === 'string' && changeId !== undefined) {
@@ -149,7 +186,13 @@ export class RedisFlagStore implements FlagStore {
   async delete(flag: string, env: Environment): Promise<void> {
     validateFlagName(flag);
     validateEnvironment(env);
-    const results = await this.redis.multi().del(this.featureKey(flag, env)).srem(this.featuresKey(env), flag).exec();
+    // Announced even when the flag was absent: a needless reload is cheaper than a Lua script for the check.
+    const results = await this.redis
+      .multi()
+      .del(this.featureKey(flag, env))
+      .srem(this.featuresKey(env), flag)
+      .publish(this.changesChannel, flagChangeMessage(env, flag))
+      .exec();
     throwFirstError(results);
   }
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   planFile = join(dir, 'fast.yaml');
   writeFileSync(
     planFile,
-    ['ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s }', 'approvalTimeout: 5m', 'requester: carol', ''].join('\n'),
+    ['ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 5m', 'requester: carol', ''].join('\n'),
   );
 }, 120_000);
 
