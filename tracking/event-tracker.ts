@@ -1,0 +1,124 @@
+// The tracking call sites use: count a unique user in RedisHLL and, where the flag is on, send the event to Snowplow.
+import type Redis from 'ioredis';
+import { isEnvironment, type Environment } from '../flags/environments';
+import type { FlagChecker } from './flag-checker';
+import { hllWeekKey } from './hll-week-key';
+import { HllWriter, type HllWriterOptions, type HllWriterStats } from './hll-writer';
+import { SnowplowSender, type SnowplowSenderOptions, type SnowplowSenderStats } from './snowplow-sender';
+
+export interface TrackContext {
+  /** Counted as a unique value in the event's weekly HLL key. */
+  user: string;
+  /** The flag's actor: `group:<namespace>`. */
+  namespace: string;
+  project?: string;
+  env: Environment;
+}
+
+export interface EventTrackerOptions extends SnowplowSenderOptions {
+  redis: Redis;
+  /** Answers, from memory, whether `flag` is on for the event's namespace. */
+  flags: FlagChecker;
+  now?: () => Date;
+  hll?: Omit<HllWriterOptions, 'redis'>;
+}
+
+export interface EventTrackerStats {
+  /** track() calls that were counted. */
+  tracked: number;
+  /** track() calls ignored: bad input, or after close(). */
+  invalid: number;
+  /** Events handed to Snowplow (the flag was on for their namespace). */
+  routed: number;
+  /** FlagChecker or other unexpected errors (the event is then counted in HLL only). */
+  errors: number;
+  hll: HllWriterStats;
+  snowplow: SnowplowSenderStats;
+}
+
+// Event names as the HLL key and the Snowplow action carry them; no spaces or braces (they would change the hash tag).
+const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+const MAX_FIELD_LENGTH = 1000;
+
+export class EventTracker {
+  private readonly flags: FlagChecker;
+  private readonly flag: string;
+  private readonly now: () => Date;
+  private readonly hll: HllWriter;
+  private readonly sender: SnowplowSender;
+  private closed = false;
+  private readonly counts = { tracked: 0, invalid: 0, routed: 0, errors: 0 };
+
+  constructor(options: EventTrackerOptions) {
+    this.flags = options.flags;
+    this.flag = options.flag;
+    this.now = options.now ?? (() => new Date());
+    this.hll = new HllWriter({ onError: options.onError, ...options.hll, redis: options.redis });
+    this.sender = new SnowplowSender({ ...options, now: this.now });
+  }
+
+  /** Never throws and never waits for the network: bad input is counted and ignored. */
+  track(event: string, ctx: TrackContext): void {
+    try {
+      if (this.closed || !isValid(event, ctx)) {
+        this.counts.invalid++;
+        return;
+      }
+      this.counts.tracked++;
+      this.hll.add(hllWeekKey(event, this.now()), ctx.user);
+      if (this.isEnabled(ctx)) {
+        this.counts.routed++;
+        this.sender.send(event);
+      }
+    } catch {
+      this.counts.errors++;
+    }
+  }
+
+  /** Writes the HLL buffer and sends the Snowplow outbox; true when the outbox is empty. Never rejects. */
+  async flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    const [, drained] = await Promise.all([this.hll.flush(), this.sender.flush(options)]);
+    return drained;
+  }
+
+  /** Stops the timers after a best-effort flush (timeoutMs 0: none; the outbox still reaches Redis). Never rejects. */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closed = true;
+    await Promise.all([this.hll.close(), this.sender.close(options)]);
+  }
+
+  stats(): EventTrackerStats {
+    return { ...this.counts, hll: this.hll.stats, snowplow: this.sender.stats() };
+  }
+
+  private isEnabled(ctx: TrackContext): boolean {
+    try {
+      return this.flags.isEnabled(this.flag, ctx.env, `group:${ctx.namespace}`);
+    } catch {
+      // A broken flag check must not break the request that tracks: the event is only counted in HLL.
+      this.counts.errors++;
+      return false;
+    }
+  }
+}
+
+export function createEventTracker(options: EventTrackerOptions): EventTracker {
+  return new EventTracker(options);
+}
+
+function isValid(event: unknown, ctx: unknown): ctx is TrackContext {
+  if (typeof event !== 'string' || !EVENT_NAME.test(event)) return false;
+  if (typeof ctx !== 'object' || ctx === null) return false;
+  const { user, namespace, project, env } = ctx as Record<string, unknown>;
+  return (
+    isField(user) &&
+    isField(namespace) &&
+    (project === undefined || isField(project)) &&
+    typeof env === 'string' &&
+    isEnvironment(env)
+  );
+}
+
+function isField(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_FIELD_LENGTH;
+}

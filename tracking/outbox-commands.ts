@@ -1,0 +1,51 @@
+// The Redis keys and atomic Lua commands of the Snowplow outbox (a list per instance, plus a count of trimmed events).
+import type Redis from 'ioredis';
+
+/** The list holding one instance's unsent events, oldest first. */
+export function outboxKey(instanceId: string): string {
+  return `snowplow_outbox:{${instanceId}}`;
+}
+
+/** How many events were ever trimmed off the head of the list to respect the bound (lets readers keep their place). */
+export function outboxTrimmedKey(instanceId: string): string {
+  return `snowplow_outbox_trimmed:{${instanceId}}`;
+}
+
+// Push then trim atomically; the trimmed head is returned so every loss can be counted per event.
+const PUSH_SCRIPT = `
+local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+local excess = n - tonumber(ARGV[1])
+if excess <= 0 then return {n, {}} end
+local dropped = redis.call('LRANGE', KEYS[1], 0, excess - 1)
+redis.call('LTRIM', KEYS[1], excess, -1)
+redis.call('INCRBY', KEYS[2], excess)
+return {n - excess, dropped}`;
+
+// A reader remembers the trim counter at its first page; events trimmed since then shift its offset back.
+const READ_SCRIPT = `
+local trimmed = tonumber(redis.call('GET', KEYS[2]) or '0')
+local epoch = tonumber(ARGV[1]) or trimmed
+local offset = math.max(0, tonumber(ARGV[2]) - (trimmed - epoch))
+return {epoch, redis.call('LRANGE', KEYS[1], offset, offset + tonumber(ARGV[3]) - 1)}`;
+
+// Removes the events a reader sent, minus those the bound already trimmed, so no unsent event is removed.
+const REMOVE_SCRIPT = `
+local trimmed = tonumber(redis.call('GET', KEYS[2]) or '0')
+local epoch = tonumber(ARGV[1]) or trimmed
+local n = tonumber(ARGV[2]) - (trimmed - epoch)
+if n > 0 then redis.call('LTRIM', KEYS[1], n, -1) end
+return redis.call('LLEN', KEYS[1])`;
+
+export interface OutboxCommands {
+  snowplowOutboxPush(list: string, trimmed: string, max: number, ...payloads: string[]): Promise<[number, string[]]>;
+  snowplowOutboxRead(list: string, trimmed: string, epoch: string, offset: number, count: number): Promise<[number, string[]]>;
+  snowplowOutboxRemove(list: string, trimmed: string, epoch: string, count: number): Promise<number>;
+}
+
+/** Registers the outbox commands on the client (idempotent; ioredis sends EVALSHA and falls back to EVAL). */
+export function defineOutboxCommands(redis: Redis): Redis & OutboxCommands {
+  redis.defineCommand('snowplowOutboxPush', { numberOfKeys: 2, lua: PUSH_SCRIPT });
+  redis.defineCommand('snowplowOutboxRead', { numberOfKeys: 2, lua: READ_SCRIPT });
+  redis.defineCommand('snowplowOutboxRemove', { numberOfKeys: 2, lua: REMOVE_SCRIPT });
+  return redis as Redis & OutboxCommands;
+}
