@@ -8,6 +8,10 @@ export interface SuiteRedis {
   readonly url: string;
 }
 
+/**
+ * Call at the top level of a test file. Jest runs afterAll hooks of one block in declaration order, so hooks that
+ * must still reach Redis while closing (trackers, caches) belong in a describe block: its afterAll runs first.
+ */
 export function useRedisServer(): SuiteRedis {
   let server: RunningRedis | undefined;
   let client: Redis | undefined;
