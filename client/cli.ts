@@ -10,6 +10,7 @@ import { GATES } from '../workflows/rollout-status';
 import { CliResources } from './cli-resources';
 import { featureSetChange, targetEnvironments, UsageError, type FeatureSetOptions } from './feature-set-arguments';
 import { formatStatus } from './format-status';
+import { trafficCommand } from './traffic-command';
 import type { DecisionAck } from './rollout-client';
 
 export interface CliIo {
@@ -147,6 +148,8 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
       io.stdout(`${env}: deleted`);
     }
   });
+
+  program.addCommand(trafficCommand(() => resources().config, io.stdout).copyInheritedSettings(program));
 
   return program;
 }

@@ -8,6 +8,9 @@ import { loadPlanFile } from '../plan/load-plan-file';
 import { READINESS_ITEM_IDS } from '../plan/readiness-items';
 import { createLogger, temporalLogger } from '../worker/logger';
 import type { GateName } from '../workflows/rollout-status';
+import { DEFAULT_EVENT_MIX } from '../traffic/event-mix';
+import { startTraffic } from '../traffic/traffic-generator';
+import { startTrackingPath } from '../tracking/start-tracking-path';
 import { startEmbeddedStack } from './embedded-stack';
 import { watchRollout } from './watch-rollout';
 
@@ -21,10 +24,11 @@ const DEMO_APPROVERS: Record<GateName, string> = {
 
 async function main(): Promise<void> {
   const opts = new Command('demo')
-    .option('--plan <file>', 'rollout plan', resolve(__dirname, '..', 'plans', 'demo.yaml'))
+    .option('--plan <file>', 'rollout plan (plans/tight-budget.yaml shows the guard stopping the ramp)', resolve(__dirname, '..', 'plans', 'demo.yaml'))
+    .option('--rate <events/s>', 'synthetic traffic through the tracking path', Number, 100)
     .option('--exit', 'stop the stack and exit when the rollout has ended (for scripts)')
     .parse()
-    .opts<{ plan: string; exit?: boolean }>();
+    .opts<{ plan: string; rate: number; exit?: boolean }>();
   const say = (line: string) => console.log(line);
   Runtime.install({ logger: temporalLogger(createLogger('warn', 'demo'), 'WARN') });
 
@@ -32,6 +36,9 @@ async function main(): Promise<void> {
   say(`starting the embedded stack…`);
   const stack = await startEmbeddedStack({ ui: true, standardPorts: true, log: (line) => say(`  ${line}`) });
   const connection = await Connection.connect({ address: stack.config.temporal.address });
+  const tracking = await startTrackingPath({ ...stack.config, tracking: { ...stack.config.tracking, flag: plan.flag, instanceId: 'demo' } });
+  const traffic = startTraffic(tracking.tracker, { rate: opts.rate, namespaces: 200, users: 5000, mix: DEFAULT_EVENT_MIX, env: 'production' });
+  say(`  traffic         ${opts.rate} events/s from 200 namespaces through the tracking path (RedisHLL + Snowplow where ${plan.flag} is on)`);
   let failed = false;
   try {
     const rollouts = new RolloutClient(new Client({ connection }), stack.config.temporal.taskQueue);
@@ -47,8 +54,15 @@ async function main(): Promise<void> {
         if (ack.outcome !== 'accepted') throw new Error(`approval of ${gate} was not accepted: ${ack.reason}`);
       },
     });
-    failed = final.state !== 'completed';
+    traffic.stop();
+    await tracking.tracker.flush({ timeoutMs: 5000 });
+    const stats = tracking.tracker.stats();
+    failed = final.state !== 'completed' && !opts.plan.endsWith('tight-budget.yaml');
     say(`\nrollout ${final.state}: ${final.outcome?.reason ?? ''}`);
+    say(
+      `traffic: ${stats.tracked} events tracked, ${stats.routed} sent to Snowplow behind the flag; ` +
+        `the collector received ${stack.collector.events().length}, dropped ${stats.snowplow.dropped}`,
+    );
     const ui = stack.uiUrl ? `${stack.uiUrl}/namespaces/${stack.config.temporal.namespace}/workflows/${workflowId}` : '(no UI)';
     say(`\nSee every step in the Temporal UI: ${ui}`);
     say(`Inspect from another shell:\n  ${stack.cliEnv}\n  npx rollout status ${plan.flag}\n  npx rollout feature get ${plan.flag}`);
@@ -60,6 +74,8 @@ async function main(): Promise<void> {
       });
     }
   } finally {
+    traffic.stop();
+    await tracking.close();
     await connection.close();
     await stack.stop();
   }

@@ -1,9 +1,10 @@
-// Brings up a whole local stack in one process: Redis, a Temporal dev server (with Web UI) and a rollout worker.
+// Brings up a whole local stack in one process: Redis, a Snowplow collector, a Temporal dev server (with Web UI) and a rollout worker.
 import { mkdirSync } from 'node:fs';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import Redis from 'ioredis';
 import { loadConfig, type AppConfig } from '../config/load-config';
 import { createRolloutWorker } from '../worker/create-rollout-worker';
+import { startCollectorServer, type RunningCollector } from './collector-server';
 import { freePort } from './free-port';
 import { isPortFree } from './is-port-free';
 import { startRedisServer } from './redis-server';
@@ -24,6 +25,8 @@ export interface EmbeddedStackOptions {
 export interface EmbeddedStack {
   config: AppConfig;
   uiUrl: string | null;
+  /** The Snowplow-Micro-like collector the tracking path sends to (also in `config.tracking.collectorUrl`). */
+  collector: RunningCollector;
   /** Shell exports that point the CLI at this stack. */
   cliEnv: string;
   stop(): Promise<void>;
@@ -42,6 +45,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     stops.push(() => redisServer.stop());
     log(`redis           ${redisServer.url}`);
 
+    const collector = await startCollectorServer({ port: await pick(9090) });
+    stops.push(() => collector.stop());
+    log(`collector       ${collector.url}  (Snowplow Micro API: ${collector.url}/micro/all)`);
+
     const uiPort = options.ui === false ? undefined : await pick(8233);
     const temporal = await startTemporalDevServer({
       port: await pick(7233),
@@ -51,7 +58,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     stops.push(() => temporal.stop());
     log(`temporal        ${temporal.address}${temporal.uiUrl ? `  (Web UI ${temporal.uiUrl})` : ''}`);
 
-    const config = loadConfig({ ...options.env, TEMPORAL_ADDRESS: temporal.address, REDIS_URL: redisServer.url });
+    const config = loadConfig({
+      ...options.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      REDIS_URL: redisServer.url,
+      SNOWPLOW_COLLECTOR_URL: collector.url,
+    });
     const connection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const redis = new Redis(config.redisUrl);
@@ -73,7 +85,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     return {
       config,
       uiUrl: temporal.uiUrl,
-      cliEnv: `export TEMPORAL_ADDRESS=${temporal.address} REDIS_URL=${redisServer.url} TEMPORAL_TASK_QUEUE=${config.temporal.taskQueue}`,
+      collector,
+      cliEnv: `export TEMPORAL_ADDRESS=${temporal.address} REDIS_URL=${redisServer.url} TEMPORAL_TASK_QUEUE=${config.temporal.taskQueue} SNOWPLOW_COLLECTOR_URL=${collector.url}`,
       stop: stopAll,
     };
   } catch (err) {

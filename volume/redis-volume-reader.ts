@@ -11,9 +11,9 @@ export class RedisVolumeReader implements VolumeReader {
     const day = utcDay(at);
     const key = snowplowSentCounterKey(flag, day);
     const previousDays = Array.from({ length: ROLLING_DAYS }, (_, i) => utcDay(new Date(at.getTime() - (i + 1) * 86_400_000)));
-    // The window ends with the current second, which is still filling; it counts as one of the window's seconds.
+    // The window is the last `window` complete seconds: the current one is still filling and would bias the rate low.
     const now = Math.floor(at.getTime() / 1000);
-    const seconds = Array.from({ length: window }, (_, i) => now - i);
+    const seconds = Array.from({ length: window }, (_, i) => now - 1 - i);
     const [today, ...rest] = await this.redis.mget(
       key,
       ...previousDays.map((d) => snowplowSentCounterKey(flag, d)),

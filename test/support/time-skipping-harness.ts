@@ -25,7 +25,7 @@ export interface Harness {
   waitFor(handle: WorkflowHandle<typeof rolloutWorkflow>, predicate: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus>;
   /** Sets today's sent count of `flag` (what the guard compares with the budget). */
   setVolume(flag: string, count: number): Promise<void>;
-  /** Records `count` events sent in the current second: the guard's rate window (real time) sees them. */
+  /** Records `count` events sent a second ago (a complete second): the guard's rate window (real time) sees them. */
   addTraffic(flag: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -73,7 +73,7 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
       await redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), String(count));
     },
     async addTraffic(flag, count) {
-      await redis.incrby(snowplowSentPerSecondKey(flag, Math.floor(Date.now() / 1000)), count);
+      await redis.incrby(snowplowSentPerSecondKey(flag, Math.floor(Date.now() / 1000) - 1), count);
     },
     async close() {
       worker.shutdown();
