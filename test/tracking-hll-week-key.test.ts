@@ -1,4 +1,4 @@
-import { HLL_KEY_TTL_SECONDS, hllWeekKey } from '../tracking/hll-week-key';
+import { HLL_KEY_TTL_SECONDS, hllWeekKey, memoizedWeekKey } from '../tracking/hll-week-key';
 
 describe('hllWeekKey', () => {
   // Expected values from python3: datetime.date(y, m, d).strftime('%G-%V')
@@ -25,5 +25,16 @@ describe('hllWeekKey', () => {
 
   test('keys expire after 6 weeks', () => {
     expect(HLL_KEY_TTL_SECONDS).toBe(42 * 86400);
+  });
+});
+
+describe('memoizedWeekKey', () => {
+  it('gives the same keys as hllWeekKey across a week boundary and a year change', () => {
+    const key = memoizedWeekKey();
+    for (const iso of ['2024-12-29T23:59:59Z', '2024-12-30T00:00:00Z', '2024-12-30T13:00:00Z', '2026-11-25T10:00:00Z', '2021-01-03T12:00:00Z']) {
+      const date = new Date(iso);
+      expect(key('i_quickactions_approve', date)).toBe(hllWeekKey('i_quickactions_approve', date));
+      expect(key('g_edit_by_web_ide', date)).toBe(hllWeekKey('g_edit_by_web_ide', date));
+    }
   });
 });

@@ -2,7 +2,7 @@
 import type Redis from 'ioredis';
 import { isEnvironment, type Environment } from '../flags/environments';
 import type { FlagChecker } from './flag-checker';
-import { hllWeekKey } from './hll-week-key';
+import { memoizedWeekKey } from './hll-week-key';
 import { HllWriter, type HllWriterOptions, type HllWriterStats } from './hll-writer';
 import { SnowplowSender, type SnowplowSenderOptions, type SnowplowSenderStats } from './snowplow-sender';
 
@@ -46,6 +46,7 @@ export class EventTracker {
   private readonly now: () => Date;
   private readonly hll: HllWriter;
   private readonly sender: SnowplowSender;
+  private readonly weekKey = memoizedWeekKey();
   private closed = false;
   private readonly counts = { tracked: 0, invalid: 0, routed: 0, errors: 0 };
 
@@ -65,7 +66,7 @@ export class EventTracker {
         return;
       }
       this.counts.tracked++;
-      this.hll.add(hllWeekKey(event, this.now()), ctx.user);
+      this.hll.add(this.weekKey(event, this.now()), ctx.user);
       if (this.isEnabled(ctx)) {
         this.counts.routed++;
         this.sender.send(event);

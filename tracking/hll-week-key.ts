@@ -19,3 +19,25 @@ export function hllWeekKey(event: string, date: Date): string {
   const { year, week } = isoWeek(date);
   return `{hll_counters}_${event}-${year}-${String(week).padStart(2, '0')}`;
 }
+
+/**
+ * A memo of hllWeekKey for the hot path: the key only changes when the UTC day does, so it is computed once per
+ * event and day instead of once per call (the memo starts over each day and past `maxEvents` names).
+ */
+export function memoizedWeekKey(maxEvents = 10_000): (event: string, date: Date) => string {
+  let day = Number.NaN;
+  let keys = new Map<string, string>();
+  return (event, date) => {
+    const today = Math.floor(date.getTime() / 86_400_000);
+    if (today !== day || keys.size >= maxEvents) {
+      day = today;
+      keys = new Map();
+    }
+    let key = keys.get(event);
+    if (key === undefined) {
+      key = hllWeekKey(event, date);
+      keys.set(event, key);
+    }
+    return key;
+  };
+}

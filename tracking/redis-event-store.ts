@@ -19,7 +19,7 @@ export interface RedisEventStoreOptions {
   maxMemoryEvents?: number;
   /** Events per RPUSH at most. Default 1,000. */
   maxPushEvents?: number;
-  /** Events per LRANGE page when the emitter iterates. Default 100. */
+  /** Events per LRANGE page when the emitter iterates. Default 1,000 (about two 500 KB POSTs). */
   pageSize?: number;
   /** Pause before writing again after Redis failed. Default 1 s. */
   retryDelayMs?: number;
@@ -68,7 +68,7 @@ export class RedisEventStore implements EventStore {
     this.maxEvents = options.maxEvents ?? 100_000;
     this.maxMemoryEvents = options.maxMemoryEvents ?? 10_000;
     this.maxPushEvents = options.maxPushEvents ?? 1000;
-    this.pageSize = options.pageSize ?? 100;
+    this.pageSize = options.pageSize ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.onDrop = options.onDrop;
     this.onError = options.onError;
