@@ -154,6 +154,17 @@ describe('CLI against a Temporal dev server', () => {
     );
   });
 
+  it('replays traffic through the tracking path to the collector (the flag is on after the first rollout)', async () => {
+    const before = stack.collector.events().length;
+    const out = await cli('traffic', '--rate', '200', '--duration', '1s', '--namespaces', '20');
+    expect(out).toMatchObject({ code: 0, stderr: '' });
+    const last = out.stdout.trim().split('\n').pop() ?? '';
+    expect(last).toMatch(/tracked 200 {2}to Snowplow 200 \(100\.0%\) {2}sent 200 {2}queued 0 {2}failed attempts 0 {2}dropped 0/);
+    expect(stack.collector.events().length - before).toBe(200);
+    const bad = await cli('traffic', '--rate', 'fast');
+    expect(bad.stderr).toMatch(/--rate.*must be a number > 0/);
+  });
+
   it('runs as `npx rollout` from the repository root', async () => {
     const root = resolve(__dirname, '..');
     const env = { ...process.env, TEMPORAL_ADDRESS: stack.config.temporal.address, REDIS_URL: stack.config.redisUrl };
