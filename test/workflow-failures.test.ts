@@ -1,7 +1,7 @@
 // Rollback on failures other than people's decisions: a failing activity and a cancelled workflow.
 import * as messages from '../workflows/messages';
 import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
-import { ALL_READINESS, pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
+import { pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
 
 let h: Harness;
 
@@ -13,12 +13,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function approveAll(handle: Awaited<ReturnType<Harness['start']>>): Promise<void> {
-  for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) {
-    await h.waitFor(handle, pendingGateIs(gate), gate);
-    await handle.signal(messages.approve, { gate, by: 'alice', confirmed: gate === 'global-readiness' ? [...ALL_READINESS] : undefined });
-  }
-}
 
 it('rolls back when an activity keeps failing (unreadable volume counter)', async () => {
   const flag = 'failing_activity_flag';
@@ -27,7 +21,7 @@ it('rolls back when an activity keeps failing (unreadable volume counter)', asyn
   // The guard's counter holds something that is not a count: every read attempt fails.
   await h.redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), 'not-a-number');
   const handle = await h.start({ flag });
-  await approveAll(handle);
+  await h.passGates(handle);
   const result = await handle.result();
   expect(result.state).toBe('rolled-back');
   expect(result.stage).toBe('ramp');

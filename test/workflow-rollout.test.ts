@@ -164,9 +164,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     await seedPriorGates(flag);
     const handle = await h.start({ flag });
     await h.addTraffic(flag, 5000);
-    await approve(handle, 'staging-qa', 'alice');
-    await approve(handle, 'production-qa', 'alice');
-    await approve(handle, 'global-readiness', 'bob');
+    await h.passGates(handle);
     await h.env.sleep('2h'); // past the six 15m ramp soaks, into verification
     const verifying = await h.waitFor(handle, (s) => s.stage === 'verification', 'verification');
     expect(verifying.lastVolume?.verdict).toBe('within-budget');
@@ -185,9 +183,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     await seedPriorGates(flag);
     const handle = await h.start({ flag });
     await h.addTraffic(flag, 5000);
-    await approve(handle, 'staging-qa', 'alice');
-    await approve(handle, 'production-qa', 'alice');
-    await approve(handle, 'global-readiness', 'bob');
+    await h.passGates(handle);
     const ramping = await h.waitFor(handle, (s) => s.stage === 'ramp' && s.percentage === 1, 'ramp at 1%');
     expect((await h.store.get(flag, 'production'))?.percentageOfActors).toBe(1);
     expect(ramping.state).toBe('running');

@@ -1,6 +1,6 @@
 // The volume guard's projection and minimum sample in the workflow, on the time-skipping server with real Redis.
 import * as messages from '../workflows/messages';
-import { ALL_READINESS, pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
+import { pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
 
 let h: Harness;
 
@@ -12,12 +12,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function passGates(handle: Awaited<ReturnType<Harness['start']>>): Promise<void> {
-  for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) {
-    await h.waitFor(handle, pendingGateIs(gate), gate);
-    await handle.signal(messages.approve, { gate, by: 'alice', confirmed: gate === 'global-readiness' ? [...ALL_READINESS] : undefined });
-  }
-}
 
 // Default plan: steps 1, 10, 25, 50, 75, 100 % with 15m soaks, so the guard measures over a 900 s window.
 const WINDOW_SECONDS = 900;
@@ -26,7 +20,7 @@ it('completes a ramp whose projections stay under budget, recording each decisio
   const flag = 'under_budget_flag';
   const handle = await h.start({ flag, verification: '1h' }); // short, so every decision stays in the status
   await h.addTraffic(flag, 9000); // 10 events/s at 1 %: about 8.6 million a day at 10 %
-  await passGates(handle);
+  await h.passGates(handle);
   const result = await handle.result();
   expect(result.state).toBe('completed');
   const rampDecisions = result.guard.decisions.filter((d) => d.nextPercentage !== null);
@@ -51,7 +45,7 @@ it('stops before the step whose projection is over budget and rolls back (onProj
   const flag = 'projected_breach_flag';
   const handle = await h.start({ flag, guard: { onProjectedBreach: 'rollback' } } as never);
   await h.addTraffic(flag, 18_000); // 20 events/s at 1 %: about 17 million a day at 10 %
-  await passGates(handle);
+  await h.passGates(handle);
   const result = await handle.result();
   expect(result.state).toBe('rolled-back');
   expect(result.outcome).toMatchObject({ cause: 'projected-breach' });
@@ -66,7 +60,7 @@ it('holds at the current step and asks at volume-review when the projection is o
   const flag = 'projected_hold_flag';
   const handle = await h.start({ flag });
   await h.addTraffic(flag, 18_000);
-  await passGates(handle);
+  await h.passGates(handle);
   await h.env.sleep('20m'); // through the 1 % soak
   const held = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review gate');
   expect(held.stage).toBe('ramp');
@@ -82,7 +76,7 @@ it('holds at the current step and asks at volume-review when the projection is o
 it('treats too little traffic as inconclusive, re-reads, then escalates to volume-review', async () => {
   const flag = 'quiet_flag';
   const handle = await h.start({ flag });
-  await passGates(handle); // no traffic at all
+  await h.passGates(handle); // no traffic at all
   await h.env.sleep('2h'); // soak 15m + up to 1h of inconclusive re-reads every 15m
   const escalated = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review gate');
   expect(escalated.percentage).toBe(1);

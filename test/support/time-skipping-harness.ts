@@ -23,6 +23,8 @@ export interface Harness {
   store: RedisFlagStore;
   start(plan: Partial<RolloutPlan> & { flag: string }): Promise<WorkflowHandle<typeof rolloutWorkflow>>;
   waitFor(handle: WorkflowHandle<typeof rolloutWorkflow>, predicate: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus>;
+  /** Approves staging-qa, production-qa and global-readiness (with the whole checklist) as `by`, each once it is pending. */
+  passGates(handle: WorkflowHandle<typeof rolloutWorkflow>, by?: string): Promise<void>;
   /** Sets today's sent count of `flag` (what the guard compares with the budget). */
   setVolume(flag: string, count: number): Promise<void>;
   /** Records `count` events sent a second ago (a complete second): the guard's rate window (real time) sees them. */
@@ -47,6 +49,17 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
   });
   const running = worker.run();
 
+  const waitFor: Harness['waitFor'] = async (handle, predicate, what) => {
+    const deadline = Date.now() + 20_000;
+    let last: RolloutStatus | undefined;
+    while (Date.now() < deadline) {
+      last = await handle.query(messages.status);
+      if (predicate(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
+  };
+
   return {
     env,
     redis,
@@ -59,15 +72,12 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
         args: [{ plan }],
       });
     },
-    async waitFor(handle, predicate, what) {
-      const deadline = Date.now() + 20_000;
-      let last: RolloutStatus | undefined;
-      while (Date.now() < deadline) {
-        last = await handle.query(messages.status);
-        if (predicate(last)) return last;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+    waitFor,
+    async passGates(handle, by = 'alice') {
+      for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) {
+        await waitFor(handle, pendingGateIs(gate), gate);
+        await handle.signal(messages.approve, { gate, by, confirmed: gate === 'global-readiness' ? [...ALL_READINESS] : undefined });
       }
-      throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
     },
     async setVolume(flag, count) {
       await redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), String(count));
