@@ -29,6 +29,7 @@ Stack is up${opts.inMemory ? ' (in memory)' : ` (state in ${opts.stateDir})`}. I
   npx rollout approve ${flag} --gate staging-qa --by alice --comment "QA passed on staging"
   npx rollout approve ${flag} --gate production-qa --by bob
   npx rollout approve ${flag} --gate global-readiness --by alice --confirm milestone,change-management,oncall-2h,docs,announcement,breaking-changes,support-notified
+  npx rollout traffic --rate 100 --duration 5m      # events through the tracking path to the collector (${stack.collector.url}/micro/all)
   npx rollout abort ${flag} --by alice --reason "error rate up"
   npx rollout feature get ${flag}
 
