@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Environment } from '../flags/environments';
 import type { FlagChange, FlagGates } from '../flags/flag-gates';
 import type { AppliedChange, FlagStore } from '../flags/flag-store';
+import { INVALID_FLAG_INPUT, InvalidFlagInput } from '../flags/invalid-flag-input';
 import type { VolumeReader, VolumeReading } from '../volume/volume-reader';
 
 export interface ActivityDependencies {
@@ -30,9 +31,6 @@ export interface RevertResult {
   reverted: boolean;
   gates: FlagGates | null;
 }
-
-/** Error type names that no retry can fix; listed in the workflow's activity options. */
-export const NON_RETRYABLE_ACTIVITY_ERRORS = ['InvalidFlagInput'];
 
 export function createActivities({ flagStore, volumeReader }: ActivityDependencies) {
   return {
@@ -67,8 +65,8 @@ async function asNonRetryableWhenInvalid<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof Error && err.name === 'InvalidFlagInput') {
-      throw ApplicationFailure.nonRetryable(err.message, 'InvalidFlagInput');
+    if (err instanceof InvalidFlagInput) {
+      throw ApplicationFailure.nonRetryable(err.message, INVALID_FLAG_INPUT);
     }
     throw err;
   }

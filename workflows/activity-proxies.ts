@@ -2,9 +2,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/common';
 import type { RolloutActivities } from '../activities/create-activities';
+import { INVALID_FLAG_INPUT } from '../flags/invalid-flag-input';
 
-/** Errors no retry can fix; the activities raise them for bad input. */
-const NON_RETRYABLE = ['InvalidFlagInput'];
+/** Errors no retry can fix (the activities already raise them as non-retryable; listed here as well). */
+const NON_RETRYABLE = [INVALID_FLAG_INPUT];
 
 export function forwardOptions(summary?: string): ActivityOptions {
   return {

@@ -1,19 +1,19 @@
 // The rollout's long-running state: message handlers mutate it, the workflow function reads it.
 import type { RolloutPlan } from '../plan/rollout-plan';
 import type { ReadinessItem } from '../plan/readiness-items';
+import type { GuardDecision } from '../volume/guard-decision';
 import type { Abort, Approval, Rejection } from './messages';
 import { RollbackRequested } from './rollback-requested';
-import type {
-  GateName,
-  RefusedMessage,
-  RolloutOutcome,
-  RolloutState,
-  RolloutStatus,
-  Stage,
-  StepRecord,
+import {
+  GUARD_DECISIONS_KEPT,
+  type GateName,
+  type RefusedMessage,
+  type RolloutOutcome,
+  type RolloutState,
+  type RolloutStatus,
+  type Stage,
+  type StepRecord,
 } from './rollout-status';
-import { GUARD_DECISIONS_KEPT } from './rollout-status';
-import type { GuardDecision } from '../volume/guard-decision';
 
 type GateDecision = { kind: 'approved'; approval: Approval } | { kind: 'rejected'; rejection: Rejection };
 
