@@ -9,7 +9,7 @@ import { READINESS_ITEMS, READINESS_ITEM_IDS, type ReadinessItem } from '../plan
 import { GATES } from '../workflows/rollout-status';
 import { CliResources } from './cli-resources';
 import { featureSetChange, targetEnvironments, UsageError, type FeatureSetOptions } from './feature-set-arguments';
-import { formatStatus } from './format-status';
+import { formatRolloutList, formatStatus } from './format-status';
 import { trafficCommand } from './traffic-command';
 import type { DecisionAck } from './rollout-client';
 
@@ -68,6 +68,17 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     .action(async (flag: string, opts: { json?: boolean }) => {
       const status = await (await resources().rollouts()).status(flag);
       io.stdout(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+    });
+
+  program
+    .command('list')
+    .description('list rollouts, newest first: running ones, or all recent ones with --all')
+    .option('--all', 'include ended rollouts')
+    .option('--limit <n>', 'at most this many', (text) => positiveInteger(text, '--limit'), 50)
+    .option('--json', 'print as JSON')
+    .action(async (opts: { all?: boolean; limit: number; json?: boolean }) => {
+      const rows = await (await resources().rollouts()).list({ all: opts.all, limit: opts.limit });
+      io.stdout(opts.json ? JSON.stringify(rows, null, 2) : formatRolloutList(rows));
     });
 
   program
@@ -160,6 +171,12 @@ function withEnvironmentOptions(command: Command): Command {
     .option('--staging', 'the staging environment')
     .option('--staging-ref', 'the staging-ref environment')
     .option('--production', 'the production environment');
+}
+
+function positiveInteger(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${option}: ${JSON.stringify(text)} is not a whole number > 0`);
+  return n;
 }
 
 function parseReadiness(text: string | undefined): ReadinessItem[] | undefined {

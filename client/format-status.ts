@@ -1,5 +1,6 @@
 // Renders a rollout status for people: the stage, the gate, the guard and every step with its time.
 import type { GuardDecision } from '../volume/guard-decision';
+import type { RolloutSummary } from './rollout-client';
 import type { RolloutStatus, StepRecord } from '../workflows/rollout-status';
 
 export function formatStatus(status: RolloutStatus): string {
@@ -38,4 +39,21 @@ export function formatStep(step: StepRecord): string {
   if (step.by) parts.push(`by ${step.by}`);
   if (step.comment) parts.push(`— ${step.comment}`);
   return parts.join('  ');
+}
+
+/** A table of rollouts: flag, rollout state, stage, pending gate, percentage, start and end. */
+export function formatRolloutList(rows: RolloutSummary[]): string {
+  if (rows.length === 0) return 'no rollouts';
+  const table = rows.map((r) => [
+    r.flag,
+    r.state ?? r.execution.toLowerCase(),
+    r.stage ?? '-',
+    r.pendingGate ?? '-',
+    r.percentage === null ? '-' : `${r.percentage}%`,
+    r.startedAt,
+    r.closedAt ?? '-',
+  ]);
+  const header = ['FLAG', 'STATE', 'STAGE', 'PENDING', 'PERCENT', 'STARTED', 'ENDED'];
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  return [header, ...table].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }

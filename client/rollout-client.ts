@@ -18,6 +18,22 @@ export class RolloutClientError extends Error {
   }
 }
 
+/** One row of `rollout list`. */
+export interface RolloutSummary {
+  flag: string;
+  workflowId: string;
+  runId: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, TERMINATED, … */
+  execution: string;
+  startedAt: string;
+  closedAt: string | null;
+  /** From the workflow's status (null when it could not be read, e.g. no worker for a running rollout). */
+  state: RolloutStatus['state'] | null;
+  stage: RolloutStatus['stage'] | null;
+  pendingGate: RolloutStatus['pendingGate'];
+  percentage: number | null;
+}
+
 /** What became of an approve or reject signal once the workflow processed it. */
 export type DecisionAck =
   | { outcome: 'accepted'; status: RolloutStatus }
@@ -69,6 +85,30 @@ export class RolloutClient {
     // A completed rollout returns its final status; any other (running, terminated) is replayed to answer.
     if (description.status.name === 'COMPLETED') return handle.result();
     return handle.query(messages.status);
+  }
+
+  /** Rollouts newest first (running ones only unless `all`), at most `limit`, each with its rollout state. */
+  async list({ all = false, limit = 50 }: { all?: boolean; limit?: number } = {}): Promise<RolloutSummary[]> {
+    const query = `WorkflowType = 'rolloutWorkflow'${all ? '' : " AND ExecutionStatus = 'Running'"}`;
+    const rows: RolloutSummary[] = [];
+    for await (const info of this.client.workflow.list({ query, pageSize: limit })) {
+      const handle = this.client.workflow.getHandle<typeof rolloutWorkflow>(info.workflowId, info.runId);
+      const status = await (info.status.name === 'COMPLETED' ? handle.result() : handle.query(messages.status)).catch(() => null);
+      rows.push({
+        flag: status?.flag ?? info.workflowId.replace(/^rollout-/, ''),
+        workflowId: info.workflowId,
+        runId: info.runId,
+        execution: info.status.name,
+        startedAt: info.startTime.toISOString(),
+        closedAt: info.closeTime?.toISOString() ?? null,
+        state: status?.state ?? null,
+        stage: status?.stage ?? null,
+        pendingGate: status?.pendingGate ?? null,
+        percentage: status?.percentage ?? null,
+      });
+      if (rows.length >= limit) break;
+    }
+    return rows;
   }
 
   async approve(flag: string, approval: Omit<messages.Approval, 'id'>): Promise<DecisionAck> {

@@ -154,6 +154,22 @@ describe('CLI against a Temporal dev server', () => {
     );
   });
 
+  it('lists rollouts through Temporal visibility', async () => {
+    const all = await cli('list', '--all', '--json');
+    expect(all.code).toBe(0);
+    const rows = JSON.parse(all.stdout) as { flag: string; state: string; execution: string }[];
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ flag: 'route_hll_to_snowplow_phase3', state: 'completed', execution: 'COMPLETED' }),
+        expect.objectContaining({ flag: 'second_flag_to_abort', state: 'rolled-back' }),
+      ]),
+    );
+    const table = await cli('list', '--all');
+    expect(table.stdout).toMatch(/^FLAG\s+STATE\s+STAGE/);
+    expect(table.stdout).toMatch(/second_flag_to_abort\s+rolled-back/);
+    expect((await cli('list')).stdout.trim()).toBe('no rollouts');
+  });
+
   it('replays traffic through the tracking path to the collector (the flag is on after the first rollout)', async () => {
     const before = stack.collector.events().length;
     const out = await cli('traffic', '--rate', '200', '--duration', '1s', '--namespaces', '20');
