@@ -137,7 +137,7 @@ describe('rolloutPlanSchema rejects bad plans, naming the field, the value and w
     ['a zero approval timeout', plan({ approvalTimeout: '0d' }), 'plan.approvalTimeout: got "0d"', ['must be longer than zero']],
     ['an approval timeout as a number', plan({ approvalTimeout: 7 }), 'plan.approvalTimeout: got 7', ['durations are strings like']],
     ['a guard interval longer than verification', plan({ verification: '1h', guard: { interval: '2h' } }), 'plan.guard.interval: got "2h"', ['must not be longer than verification ("1h")']],
-    ['more guard checks than one history should hold', plan({ verification: '7d', guard: { interval: '1m' } }), 'plan.guard.interval: got "1m"', ['would check 10080 times', 'at most 1500 checks']],
+    ['more guard checks than one history should hold', plan({ verification: '7d', guard: { interval: '1m' } }), 'plan.guard.interval: got "1m"', ['would check 10080 times', 'at most 1000 checks']],
     ['a default guard interval longer than verification', plan({ verification: '10s' }), 'plan.guard.interval: got "15m" (the default)', ['must not be longer than verification ("10s")']],
     ['a negative minimum sample', plan({ guard: { minSample: -1 } }), 'plan.guard.minSample: got -1', ['whole number ≥ 0']],
     ['an unknown breach policy', plan({ guard: { onProjectedBreach: 'ignore' } }), 'plan.guard.onProjectedBreach: got "ignore"', ['"hold"', '"rollback"']],

@@ -89,3 +89,21 @@ it('treats too little traffic as inconclusive, re-reads, then escalates to volum
   await handle.signal(messages.abort, { by: 'bob', reason: 'end of test' });
   expect((await handle.result()).state).toBe('rolled-back');
 });
+
+it('keeps watching the volume while a gate waits once production is touched, and rolls back on a breach', async () => {
+  const flag = 'breach_while_waiting_flag';
+  const handle = await h.start({ flag });
+  await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
+  await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
+  await h.waitFor(handle, pendingGateIs('production-qa'), 'production-qa');
+  await h.setVolume(flag, 10_000_001); // the actors enabled on production send too much; nobody has decided yet
+  const result = await handle.result(); // time skips to the gate's first guard check (7d / 100 ≈ 1h41m)
+  expect(result.state).toBe('rolled-back');
+  expect(result.stage).toBe('production-qa');
+  expect(result.outcome).toMatchObject({ cause: 'guard-breach' });
+  expect(result.lastVolume).toMatchObject({ percentage: 0, nextPercentage: null, verdict: 'over-budget' });
+  const waited = Date.parse(result.outcome!.at) - Date.parse(result.steps.find((s) => s.stage === 'production-actors')!.at);
+  expect(waited).toBeGreaterThanOrEqual((7 * 24 * 3_600_000) / 100);
+  expect(waited).toBeLessThan(7 * 24 * 3_600_000);
+  expect(await h.store.get(flag, 'production')).toBeNull();
+});

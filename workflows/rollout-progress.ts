@@ -139,6 +139,10 @@ export class RolloutProgress {
     return decision.approval;
   }
 
+  get currentPercentage(): number {
+    return this.percentage;
+  }
+
   setPercentage(percentage: number): void {
     this.percentage = percentage;
   }

@@ -60,10 +60,11 @@ async function runStages({ plan }: RolloutInput, progress: RolloutProgress, flag
     progress.record({ stage: 'production-actors', action: 'skipped: the plan names no production actors' });
   }
 
-  await gate(progress, 'production-qa', plan.approvalTimeout);
-  await gate(progress, 'global-readiness', plan.approvalTimeout);
-
+  // From here on the flag is on for production traffic: the guard also watches while gates wait.
   const guard = new VolumeGuard(plan.flag, plan.guard, plan.approvalTimeout, progress);
+  await gate(progress, 'production-qa', plan.approvalTimeout, null, guard.watchDuringGate());
+  await gate(progress, 'global-readiness', plan.approvalTimeout, null, guard.watchDuringGate());
+
   const percentageGate = plan.ramp.type === 'actors' ? 'percentageOfActors' : 'percentageOfTime';
   // The rate is measured over the soak (or one guard interval when there is no soak).
   const windowMs = msToNumber(plan.ramp.soak) || msToNumber(plan.guard.interval);

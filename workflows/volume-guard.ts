@@ -5,9 +5,11 @@ import { decideGuard, type GuardDecision } from '../volume/guard-decision';
 import { forward, forwardOptions } from './activity-proxies';
 import { RollbackRequested } from './rollback-requested';
 import type { RolloutProgress } from './rollout-progress';
-import { gate, waitUnlessAborted } from './waits';
+import { gate, waitUnlessAborted, type GateWatch } from './waits';
 
 const MAX_WINDOW_MS = 3_600_000;
+/** A gate is watched at most this many times before its deadline, so long deadlines keep the history small. */
+export const MAX_CHECKS_PER_GATE = 100;
 
 export class VolumeGuard {
   constructor(
@@ -16,6 +18,16 @@ export class VolumeGuard {
     private readonly approvalTimeout: Parameters<typeof gate>[2],
     private readonly progress: RolloutProgress,
   ) {}
+
+  /**
+   * Keeps watching today's count while a gate waits once production is touched: the flag is on for real traffic
+   * there, and over budget must roll back whoever is (not) deciding. Every guard interval, or less often for long
+   * deadlines (at most MAX_CHECKS_PER_GATE checks per gate).
+   */
+  watchDuringGate(): GateWatch {
+    const everyMs = Math.max(msToNumber(this.guard.interval), msToNumber(this.approvalTimeout) / MAX_CHECKS_PER_GATE);
+    return { everyMs, run: () => this.check(this.progress.currentPercentage, null, Math.min(everyMs, MAX_WINDOW_MS)) };
+  }
 
   /** One reading and decision; throws RollbackRequested when today's count is over budget. */
   async check(percentage: number, nextPercentage: number | null, windowMs: number): Promise<GuardDecision> {
@@ -51,6 +63,6 @@ export class VolumeGuard {
         ? `guard inconclusive after ${this.guard.inconclusiveWait}: ${decision.reason}; approve to go to ${nextPercentage}% anyway, reject to roll back`
         : `guard holds at ${percentage}%: ${decision.reason}; approve to go on anyway, reject to roll back`;
     this.progress.record({ stage: 'ramp', action: why, percentage });
-    await gate(this.progress, 'volume-review', this.approvalTimeout, why);
+    await gate(this.progress, 'volume-review', this.approvalTimeout, why, this.watchDuringGate());
   }
 }

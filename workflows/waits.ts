@@ -12,11 +12,32 @@ export function enter(progress: RolloutProgress, stage: Stage, details: string):
   setCurrentDetails(`**${stage}** — ${details}`);
 }
 
-/** Waits for a decision on `name`; returns the approval, or throws RollbackRequested (rejection, deadline, abort). */
-export async function gate(progress: RolloutProgress, name: GateName, timeout: DurationText, reason: string | null = null): Promise<Approval> {
-  progress.openGate(name, new Date(Date.now() + msToNumber(timeout)), reason);
+/** Something to run while a gate waits (e.g. the volume guard), every `everyMs`; it may throw RollbackRequested. */
+export interface GateWatch {
+  everyMs: number;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Waits for a decision on `name`; returns the approval, or throws RollbackRequested (rejection, deadline, abort,
+ * or whatever `watch` throws while the gate waits).
+ */
+export async function gate(
+  progress: RolloutProgress,
+  name: GateName,
+  timeout: DurationText,
+  reason: string | null = null,
+  watch?: GateWatch,
+): Promise<Approval> {
+  const deadline = Date.now() + msToNumber(timeout);
+  progress.openGate(name, new Date(deadline), reason);
   setCurrentDetails(`**${name}** — waiting for approval (deadline in ${timeout})${reason ? `: ${reason}` : ''}`);
-  await condition(() => progress.hasDecision || progress.abortRequested, timeout, { summary: `gate ${name}: deadline` });
+  for (let remaining = deadline - Date.now(); remaining > 0; remaining = deadline - Date.now()) {
+    const wait = watch ? Math.min(watch.everyMs, remaining) : remaining;
+    const summary = watch ? `gate ${name}: next guard check or deadline` : `gate ${name}: deadline`;
+    if (await condition(() => progress.hasDecision || progress.abortRequested, wait, { summary })) break;
+    if (watch && Date.now() < deadline) await watch.run();
+  }
   progress.throwIfAborted();
   return progress.closeGate(name, timeout);
 }
