@@ -1,3 +1,4 @@
+// The tracking path while Redis is unreachable: nothing throws, events wait in memory and go out when Redis is back.
 import Redis from 'ioredis';
 import type { Payload } from '@snowplow/node-tracker';
 import { freePort } from '../stack/free-port';

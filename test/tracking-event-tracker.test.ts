@@ -1,3 +1,4 @@
+// track() against a real Redis and collector: weekly HLL keys and expiry, Snowplow only where the flag is on, counters.
 import type { Environment } from '../flags/environments';
 import { EventTracker, type EventTrackerOptions } from '../tracking/event-tracker';
 import type { FlagChecker } from '../tracking/flag-checker';

@@ -1,3 +1,4 @@
+// Weekly HLL key names match strftime %G-%V (checked against Python) and the memo gives the same keys.
 import { HLL_KEY_TTL_SECONDS, hllWeekKey, memoizedWeekKey } from '../tracking/hll-week-key';
 
 describe('hllWeekKey', () => {

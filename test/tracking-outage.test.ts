@@ -1,3 +1,4 @@
+// Collector outages: nothing lost up to the outbox bound, losses past it counted, requests backed off.
 import { EventTracker, type EventTrackerOptions } from '../tracking/event-tracker';
 import type { FlagChecker } from '../tracking/flag-checker';
 import { outboxKey } from '../tracking/outbox-commands';

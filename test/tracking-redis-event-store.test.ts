@@ -1,3 +1,4 @@
+// The durable Snowplow outbox in Redis: order, bound, paging and the EventStore contract.
 import type { Payload } from '@snowplow/node-tracker';
 import { outboxKey } from '../tracking/outbox-commands';
 import { RedisEventStore, type DropReason } from '../tracking/redis-event-store';

@@ -1,3 +1,4 @@
+// Events handed to a tracker that dies are sent by the next process with the same instance id.
 import Redis from 'ioredis';
 import { EventTracker } from '../tracking/event-tracker';
 import type { FlagChecker } from '../tracking/flag-checker';
