@@ -44,6 +44,8 @@ export class RolloutClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** How long `status` waits for a worker to answer the query. */
+    private readonly statusTimeoutMs = 10_000,
   ) {}
 
   async start(plan: RolloutPlan): Promise<string> {
@@ -84,7 +86,7 @@ export class RolloutClient {
     }
     // A completed rollout returns its final status; any other (running, terminated) is replayed to answer.
     if (description.status.name === 'COMPLETED') return handle.result();
-    return handle.query(messages.status);
+    return this.queryStatus(handle, this.statusTimeoutMs);
   }
 
   /** Rollouts newest first (running ones only unless `all`), at most `limit`, each with its rollout state. */
@@ -93,7 +95,8 @@ export class RolloutClient {
     const rows: RolloutSummary[] = [];
     for await (const info of this.client.workflow.list({ query, pageSize: limit })) {
       const handle = this.client.workflow.getHandle<typeof rolloutWorkflow>(info.workflowId, info.runId);
-      const status = await (info.status.name === 'COMPLETED' ? handle.result() : handle.query(messages.status)).catch(() => null);
+      // A short deadline: a running rollout without a worker is listed without its state rather than stalling the list.
+      const status = await (info.status.name === 'COMPLETED' ? handle.result() : this.queryStatus(handle, 3000)).catch(() => null);
       rows.push({
         flag: status?.flag ?? info.workflowId.replace(/^rollout-/, ''),
         workflowId: info.workflowId,
@@ -133,7 +136,7 @@ export class RolloutClient {
     let lastError: unknown;
     while (Date.now() < deadline) {
       try {
-        const status = await this.handle(flag).query(messages.status);
+        const status = await this.queryStatus(this.handle(flag), Math.max(500, deadline - Date.now()));
         const refusal = status.refused.find((r) => r.id === id);
         if (refusal) return { outcome: 'refused', reason: refusal.reason, status };
         if (status.steps.some((step) => step.messageId === id)) return { outcome: 'accepted', status };
@@ -148,8 +151,21 @@ export class RolloutClient {
     }
     return {
       outcome: 'unconfirmed',
-      reason: `the signal was sent but the workflow did not process it within ${timeoutMs / 1000} s (is a worker running?)${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+      reason: `the signal was sent but the workflow did not process it within ${timeoutMs / 1000} s: ${
+        lastError instanceof Error ? lastError.message : 'is a worker running?'
+      }`,
     };
+  }
+
+  /** The status query with a deadline: without a worker, a query would otherwise wait for the server's own timeout. */
+  private async queryStatus(handle: WorkflowHandle<typeof rolloutWorkflow>, timeoutMs: number): Promise<RolloutStatus> {
+    try {
+      return await this.client.withDeadline(Date.now() + timeoutMs, () => handle.query(messages.status));
+    } catch (err) {
+      throw new RolloutClientError(
+        `${handle.workflowId} did not answer the status query within ${Math.round(timeoutMs / 1000)} s; is a worker running on task queue ${this.taskQueue} (\`npm run worker\`)? (${err instanceof Error ? err.message : String(err)})`,
+      );
+    }
   }
 
   handle(flag: string): WorkflowHandle<typeof rolloutWorkflow> {

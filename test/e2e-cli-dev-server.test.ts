@@ -7,6 +7,9 @@ import { promisify } from 'node:util';
 import { installQuietRuntime } from './support/quiet-runtime';
 import type { Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
+import { Client, Connection } from '@temporalio/client';
+import { RolloutClient } from '../client/rollout-client';
+import { parsePlan } from '../plan/parse-plan';
 import { startEmbeddedStack, type EmbeddedStack } from '../stack/embedded-stack';
 import { cliRunner, type CliResult } from './support/capture-cli';
 
@@ -179,6 +182,22 @@ describe('CLI against a Temporal dev server', () => {
     expect(stack.collector.events().length - before).toBe(200);
     const bad = await cli('traffic', '--rate', 'fast');
     expect(bad.stderr).toMatch(/--rate.*must be a number > 0/);
+  });
+
+  it('says a worker is missing instead of hanging when nobody answers the status query', async () => {
+    const connection = await Connection.connect({ address: stack.config.temporal.address });
+    try {
+      const orphan = new RolloutClient(new Client({ connection }), 'no-worker-here', 1000);
+      await orphan.start(parsePlan({ flag: 'orphan_flag' }));
+      const started = Date.now();
+      await expect(orphan.status('orphan_flag')).rejects.toThrow(
+        /rollout-orphan_flag did not answer the status query within 1 s; is a worker running on task queue no-worker-here/,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      await orphan.handle('orphan_flag').terminate('test cleanup');
+    } finally {
+      await connection.close();
+    }
   });
 
   it('runs as `npx rollout` from the repository root', async () => {
