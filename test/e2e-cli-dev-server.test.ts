@@ -12,6 +12,7 @@ import { RolloutClient } from '../client/rollout-client';
 import { parsePlan } from '../plan/parse-plan';
 import { startEmbeddedStack, type EmbeddedStack } from '../stack/embedded-stack';
 import { cliRunner, type CliResult } from './support/capture-cli';
+import { pollUntil } from './support/eventually';
 
 const run = promisify(execFile);
 let stack: EmbeddedStack;
@@ -48,15 +49,8 @@ async function statusOf(flag: string): Promise<{ stage: string; state: string; p
   return JSON.parse(out.stdout) as never;
 }
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+  return (await pollUntil(read, ok, { what, timeoutMs: 30_000, intervalMs: 100 })).value;
 }
 
 describe('CLI against a Temporal dev server', () => {

@@ -6,6 +6,7 @@ import { isInPercentageOfActors } from '../flags/percentage-of-actors';
 import { RedisFlagStore, flagChangesChannel } from '../flags/redis-flag-store';
 import { FlagCache, type FlagCacheOptions } from '../tracking/flag-cache';
 import { useRedisServer } from './support/use-redis-server';
+import { eventually } from './support/eventually';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
 const suite = useRedisServer();
@@ -58,14 +59,9 @@ function setUp(options: SetUpOptions = {}): Setup {
   return { prefix, cache, subscriber, writer: new RedisFlagStore(connection(), { prefix }) };
 }
 
-/** Polls `predicate` every millisecond; returns the milliseconds it took to hold, or throws after `timeoutMs`. */
-async function waitUntil(predicate: () => boolean, timeoutMs = 3000): Promise<number> {
-  const started = performance.now();
-  while (!predicate()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  return performance.now() - started;
+/** Polls `predicate`; returns the milliseconds it took to hold, or throws after `timeoutMs`. */
+function waitUntil(predicate: () => boolean, timeoutMs = 3000): Promise<number> {
+  return eventually('the cache to change', predicate, timeoutMs);
 }
 
 function once(emitter: Redis, event: string): Promise<void> {

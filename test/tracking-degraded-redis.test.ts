@@ -8,7 +8,8 @@ import { hllWeekKey } from '../tracking/hll-week-key';
 import { HllWriter } from '../tracking/hll-writer';
 import { RedisEventStore, type DropReason } from '../tracking/redis-event-store';
 import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
-import { eventually, useCollectorServer } from './support/collector-harness';
+import { useCollectorServer } from './support/collector-harness';
+import { eventually } from './support/eventually';
 
 /** A client of a Redis that is not there (yet): commands fail at once instead of queueing. */
 function unreachableRedis(port: number): Redis {

@@ -5,7 +5,8 @@ import type { FlagChecker } from '../tracking/flag-checker';
 import { HLL_KEY_TTL_SECONDS } from '../tracking/hll-week-key';
 import { SERVICE_PING_CONTEXT_SCHEMA } from '../tracking/snowplow-sender';
 import { snowplowSentByEventKey, snowplowSentCounterKey, snowplowSentPerSecondKey } from '../volume/snowplow-counter-keys';
-import { eventually, useCollectorServer } from './support/collector-harness';
+import { useCollectorServer } from './support/collector-harness';
+import { eventually } from './support/eventually';
 import { useRedisServer } from './support/use-redis-server';
 
 const FLAG = 'route_hll_to_snowplow_phase3';

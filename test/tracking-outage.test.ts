@@ -9,7 +9,8 @@ import {
   snowplowSentByEventKey,
   snowplowSentCounterKey,
 } from '../volume/snowplow-counter-keys';
-import { eventually, useCollectorServer } from './support/collector-harness';
+import { useCollectorServer } from './support/collector-harness';
+import { eventually } from './support/eventually';
 import { useRedisServer } from './support/use-redis-server';
 
 const FLAG = 'route_hll_to_snowplow_phase3';

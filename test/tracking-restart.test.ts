@@ -4,7 +4,8 @@ import { EventTracker } from '../tracking/event-tracker';
 import type { FlagChecker } from '../tracking/flag-checker';
 import { outboxKey } from '../tracking/outbox-commands';
 import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
-import { eventually, useCollectorServer } from './support/collector-harness';
+import { useCollectorServer } from './support/collector-harness';
+import { eventually } from './support/eventually';
 import { useRedisServer } from './support/use-redis-server';
 
 const FLAG = 'route_hll_to_snowplow_phase3';

@@ -1,4 +1,4 @@
-// Gives a test suite its own Snowplow collector (stack/collector-server) and a helper to wait for what it receives.
+// Gives a test suite its own Snowplow collector (stack/collector-server) reset after each test.
 import { startCollectorServer, type RunningCollector } from '../../stack/collector-server';
 
 export function useCollectorServer(): { readonly collector: RunningCollector } {
@@ -21,11 +21,3 @@ export function useCollectorServer(): { readonly collector: RunningCollector } {
   };
 }
 
-/** Polls `check` until it returns true (or `timeoutMs` passes, then fails with `what`). */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

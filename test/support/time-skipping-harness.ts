@@ -9,6 +9,7 @@ import type { RolloutPlan } from '../../plan/rollout-plan';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
 import { snowplowSentCounterKey, snowplowSentPerSecondKey, utcDay } from '../../volume/snowplow-counter-keys';
+import { pollUntil } from './eventually';
 import { installQuietRuntime } from './quiet-runtime';
 import { createRolloutWorker, WORKFLOWS_PATH } from '../../worker/create-rollout-worker';
 import * as messages from '../../workflows/messages';
@@ -49,16 +50,8 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
   });
   const running = worker.run();
 
-  const waitFor: Harness['waitFor'] = async (handle, predicate, what) => {
-    const deadline = Date.now() + 20_000;
-    let last: RolloutStatus | undefined;
-    while (Date.now() < deadline) {
-      last = await handle.query(messages.status);
-      if (predicate(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
-  };
+  const waitFor: Harness['waitFor'] = async (handle, predicate, what) =>
+    (await pollUntil(() => handle.query(messages.status), predicate, { what, timeoutMs: 20_000, intervalMs: 50 })).value;
 
   return {
     env,
