@@ -7,6 +7,7 @@ import { parsePlan } from '../plan/parse-plan';
 import { loadPlanFile } from '../plan/load-plan-file';
 import { READINESS_ITEMS, READINESS_ITEM_IDS, type ReadinessItem } from '../plan/readiness-items';
 import { GATES } from '../workflows/rollout-status';
+import { positiveInteger } from './cli-arguments';
 import { CliResources } from './cli-resources';
 import { featureSetChange, targetEnvironments, UsageError, type FeatureSetOptions } from './feature-set-arguments';
 import { formatRolloutList, formatStatus } from './format-status';
@@ -74,7 +75,7 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     .command('list')
     .description('list rollouts, newest first: running ones, or all recent ones with --all')
     .option('--all', 'include ended rollouts')
-    .option('--limit <n>', 'at most this many', (text) => positiveInteger(text, '--limit'), 50)
+    .option('--limit <n>', 'at most this many', positiveInteger, 50)
     .option('--json', 'print as JSON')
     .action(async (opts: { all?: boolean; limit: number; json?: boolean }) => {
       const rows = await (await resources().rollouts()).list({ all: opts.all, limit: opts.limit });
@@ -171,12 +172,6 @@ function withEnvironmentOptions(command: Command): Command {
     .option('--staging', 'the staging environment')
     .option('--staging-ref', 'the staging-ref environment')
     .option('--production', 'the production environment');
-}
-
-function positiveInteger(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${option}: ${JSON.stringify(text)} is not a whole number > 0`);
-  return n;
 }
 
 function parseReadiness(text: string | undefined): ReadinessItem[] | undefined {

@@ -84,9 +84,7 @@ export class RolloutClient {
       if (err instanceof WorkflowNotFoundError) throw new RolloutClientError(`no rollout of ${flag} was found (workflow ${handle.workflowId})`);
       throw err;
     }
-    // A completed rollout returns its final status; any other (running, terminated) is replayed to answer.
-    if (description.status.name === 'COMPLETED') return handle.result();
-    return this.queryStatus(handle, this.statusTimeoutMs);
+    return this.readStatus(handle, description.status.name, this.statusTimeoutMs);
   }
 
   /** Rollouts newest first (running ones only unless `all`), at most `limit`, each with its rollout state. */
@@ -96,7 +94,7 @@ export class RolloutClient {
     for await (const info of this.client.workflow.list({ query, pageSize: limit })) {
       const handle = this.client.workflow.getHandle<typeof rolloutWorkflow>(info.workflowId, info.runId);
       // A short deadline: a running rollout without a worker is listed without its state rather than stalling the list.
-      const status = await (info.status.name === 'COMPLETED' ? handle.result() : this.queryStatus(handle, 3000)).catch(() => null);
+      const status = await this.readStatus(handle, info.status.name, 3000).catch(() => null);
       rows.push({
         flag: status?.flag ?? info.workflowId.replace(/^rollout-/, ''),
         workflowId: info.workflowId,
@@ -155,6 +153,11 @@ export class RolloutClient {
         lastError instanceof Error ? lastError.message : 'is a worker running?'
       }`,
     };
+  }
+
+  /** A completed rollout's result is its final status; any other (running, terminated) is replayed to answer the query. */
+  private readStatus(handle: WorkflowHandle<typeof rolloutWorkflow>, execution: string, timeoutMs: number): Promise<RolloutStatus> {
+    return execution === 'COMPLETED' ? handle.result() : this.queryStatus(handle, timeoutMs);
   }
 
   /** The status query with a deadline: without a worker, a query would otherwise wait for the server's own timeout. */

@@ -1,11 +1,11 @@
 // `rollout traffic`: replays synthetic traffic through a real tracking path and reports what reached Snowplow.
-import { Command, InvalidArgumentError } from 'commander';
-import ms from 'ms';
+import { Command } from 'commander';
 import type { AppConfig } from '../config/load-config';
-import { ENVIRONMENTS, isEnvironment, type Environment } from '../flags/environments';
+import { ENVIRONMENTS, type Environment } from '../flags/environments';
 import { startTrackingPath } from '../tracking/start-tracking-path';
 import { DEFAULT_EVENT_MIX, parseEventMix } from '../traffic/event-mix';
 import { startTraffic } from '../traffic/traffic-generator';
+import { duration, environment, positiveInteger, positiveNumber } from './cli-arguments';
 
 interface TrafficCommandOptions {
   rate: number;
@@ -51,29 +51,4 @@ function formatStats(elapsedMs: number, s: ReturnType<Awaited<ReturnType<typeof 
   const share = s.tracked ? ((100 * s.routed) / s.tracked).toFixed(1) : '0.0';
   const p = s.snowplow;
   return `${(elapsedMs / 1000).toFixed(0).padStart(4)}s  tracked ${s.tracked}  to Snowplow ${s.routed} (${share}%)  sent ${p.sent}  queued ${p.queued}  failed attempts ${p.failedAttempts}  dropped ${p.dropped}`;
-}
-
-function positiveNumber(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
-  return n;
-}
-
-function positiveInteger(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number > 0');
-  return n;
-}
-
-function duration(text: string): number {
-  const value = ms(text as ms.StringValue) as number | undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || !/[a-z]$/i.test(text)) {
-    throw new InvalidArgumentError('must be a duration with a unit, e.g. 30s, 5m');
-  }
-  return value;
-}
-
-function environment(text: string): Environment {
-  if (!isEnvironment(text)) throw new InvalidArgumentError(`must be one of ${ENVIRONMENTS.join(', ')}`);
-  return text;
 }
