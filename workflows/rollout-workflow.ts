@@ -33,7 +33,8 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     } else {
       progress.finish('rolled-back');
     }
-    setCurrentDetails(`**${progress.status().state}** — ${progress.status().outcome?.reason ?? ''}`);
+    const { state, outcome } = progress.status();
+    setCurrentDetails(`**${state}** — ${outcome?.reason ?? ''}`);
   }
   return progress.status();
 }
