@@ -1,7 +1,7 @@
 // Commander argument parsers for the CLI: each turns text into a value or says what is allowed.
 import { InvalidArgumentError } from 'commander';
-import ms from 'ms';
 import { ENVIRONMENTS, isEnvironment, type Environment } from '../flags/environments';
+import { durationToMs } from '../plan/duration-text-schema';
 
 export function positiveNumber(text: string): number {
   const n = Number(text);
@@ -15,11 +15,10 @@ export function positiveInteger(text: string): number {
   return n;
 }
 
+/** Milliseconds of a duration with a unit (as in a plan), longer than zero. */
 export function duration(text: string): number {
-  const value = ms(text as ms.StringValue) as number | undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || !/[a-z]$/i.test(text)) {
-    throw new InvalidArgumentError('must be a duration with a unit, e.g. 30s, 5m');
-  }
+  const value = durationToMs(text);
+  if (value === undefined || value <= 0) throw new InvalidArgumentError('must be a duration with a unit, e.g. 30s, 5m');
   return value;
 }
 

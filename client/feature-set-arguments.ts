@@ -1,6 +1,8 @@
 // Turns chatops-style `feature set` / `feature delete` arguments into target environments and a flag change.
+import { formatActorId, type ActorType } from '../flags/actor-id';
 import { ENVIRONMENTS, type Environment } from '../flags/environments';
 import type { FlagChange } from '../flags/flag-gates';
+import { InvalidFlagInput } from '../flags/invalid-flag-input';
 
 export interface EnvironmentOptions {
   dev?: boolean;
@@ -38,9 +40,9 @@ export function targetEnvironments(options: EnvironmentOptions): Environment[] {
 
 export function featureSetChange(value: string, options: FeatureSetOptions): FlagChange {
   const actors = [
-    ...splitList(options.project).map((name) => `project:${name}`),
-    ...splitList(options.group).map((name) => `group:${name}`),
-    ...splitList(options.user).map((name) => `user:${name}`),
+    ...actorIds('project', options.project),
+    ...actorIds('group', options.group),
+    ...actorIds('user', options.user),
   ];
   if (options.actors && options.random) throw new UsageError('--actors and --random exclude each other: pick one percentage gate');
   if (value === 'true' || value === 'false') {
@@ -59,6 +61,18 @@ export function featureSetChange(value: string, options: FeatureSetOptions): Fla
   }
   // The Features API defaults to percentage of time when no key is given.
   return { kind: 'percentage', gate: options.actors ? 'percentageOfActors' : 'percentageOfTime', value: percentage };
+}
+
+/** The actor ids named by --project/--group/--user; a bad name is a usage error with the actor-id rule's text. */
+function actorIds(type: ActorType, text: string | undefined): string[] {
+  return splitList(text).map((name) => {
+    try {
+      return formatActorId(type, name);
+    } catch (err) {
+      if (err instanceof InvalidFlagInput) throw new UsageError(err.message);
+      throw err;
+    }
+  });
 }
 
 function splitList(text: string | undefined): string[] {

@@ -1,6 +1,7 @@
 // Reads the environment once into the typed configuration that the worker, CLI and stack share.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { FLAG_NAME_RULE, isFlagName } from '../flags/flag-name';
 
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -16,7 +17,7 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   SNOWPLOW_COLLECTOR_URL: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').default('http://127.0.0.1:9090'),
   TRACKING_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits and _ . - only').optional(),
-  TRACKED_FLAG: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a flag name such as route_hll_to_snowplow_phase3').default('route_hll_to_snowplow_phase3'),
+  TRACKED_FLAG: z.string().refine(isFlagName, FLAG_NAME_RULE).default('route_hll_to_snowplow_phase3'),
 });
 
 export interface AppConfig {

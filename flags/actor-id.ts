@@ -12,7 +12,14 @@ export interface ActorId {
 
 const SEGMENT = '[A-Za-z0-9_.-]+';
 
-const NAME_RULES: Record<ActorType, { pattern: RegExp; description: string; example: string }> = {
+export interface ActorNameRule {
+  readonly pattern: RegExp;
+  readonly description: string;
+  readonly example: string;
+}
+
+/** What the name after `<type>:` must look like; the plan schema checks its project and group paths with these. */
+export const ACTOR_NAME_RULES: Readonly<Record<ActorType, ActorNameRule>> = {
   project: {
     pattern: new RegExp(`^${SEGMENT}(?:/${SEGMENT})+$`),
     description: 'a path with at least one "/" (namespace/project)',
@@ -30,7 +37,8 @@ const NAME_RULES: Record<ActorType, { pattern: RegExp; description: string; exam
   },
 };
 
-const SEGMENT_CHARACTERS = 'letters, digits, "_", "." and "-"';
+/** The characters of each "/"-separated segment of an actor name. */
+export const ACTOR_NAME_SEGMENT_CHARACTERS = 'letters, digits, "_", "." and "-"';
 
 function isActorType(value: string): value is ActorType {
   return (ACTOR_TYPES as readonly string[]).includes(value);
@@ -46,7 +54,7 @@ export function parseActorId(text: string): ActorId {
   if (!isActorType(type)) {
     throw new InvalidFlagInput(
       `Invalid actor id ${JSON.stringify(text)}: expected "<type>:<name>" with type ${ACTOR_TYPES.join(', ')} ` +
-        `(e.g. ${ACTOR_TYPES.map((t) => NAME_RULES[t].example).join(', ')})`,
+        `(e.g. ${ACTOR_TYPES.map((t) => ACTOR_NAME_RULES[t].example).join(', ')})`,
     );
   }
   const name = text.slice(colon + 1);
@@ -64,22 +72,21 @@ export function formatActorId(type: ActorType, name: string): string {
   return text;
 }
 
-export function isActorId(text: unknown): text is string {
-  if (typeof text !== 'string') return false;
-  try {
-    parseActorId(text);
-    return true;
-  } catch {
-    return false;
-  }
+/** The actor ids of a plan's production actors: its projects, then its groups, then its users. */
+export function productionActorIds(actors: { project: string[]; group: string[]; user: string[] }): string[] {
+  return [
+    ...actors.project.map((name) => formatActorId('project', name)),
+    ...actors.group.map((name) => formatActorId('group', name)),
+    ...actors.user.map((name) => formatActorId('user', name)),
+  ];
 }
 
 function checkName(type: ActorType, name: string, text: string): void {
-  const rule = NAME_RULES[type];
+  const rule = ACTOR_NAME_RULES[type];
   if (typeof name !== 'string' || !rule.pattern.test(name)) {
     throw new InvalidFlagInput(
       `Invalid actor id ${JSON.stringify(text)}: a ${type} name must be ${rule.description}, ` +
-        `each segment made of ${SEGMENT_CHARACTERS} (e.g. ${rule.example})`,
+        `each segment made of ${ACTOR_NAME_SEGMENT_CHARACTERS} (e.g. ${rule.example})`,
     );
   }
 }

@@ -11,8 +11,6 @@ export interface AppliedChange {
 export interface FlagStore {
   /** The flag's gates in `env`, or `null` when the flag is not present there. */
   get(flag: string, env: Environment): Promise<FlagGates | null>;
-  /** Every flag name present in `env`, sorted. */
-  list(env: Environment): Promise<string[]>;
   /**
    * Applies `change` atomically and returns the gates before and after it.
    * With a `changeId`, the first application is recorded: a retry with the same id changes nothing

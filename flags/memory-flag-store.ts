@@ -18,13 +18,6 @@ export class MemoryFlagStore implements FlagStore {
     });
   }
 
-  list(env: Environment): Promise<string[]> {
-    return settle(() => {
-      validateEnvironment(env);
-      return [...this.flagsIn(env).keys()].sort();
-    });
-  }
-
   // Runs synchronously inside settle(), so no other call can interleave: that is the atomicity.
   apply(flag: string, env: Environment, change: FlagChange, changeId?: string): Promise<AppliedChange> {
     return settle(() => {

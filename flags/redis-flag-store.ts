@@ -128,11 +128,6 @@ export class RedisFlagStore implements FlagStore {
     return snapshot.present ? gatesFromHashFields(snapshot.hash, this.featureKey(flag, env)) : null;
   }
 
-  async list(env: Environment): Promise<string[]> {
-    validateEnvironment(env);
-    return (await this.redis.smembers(this.featuresKey(env))).sort();
-  }
-
   async apply(flag: string, env: Environment, change: FlagChange, changeId?: string): Promise<AppliedChange> {
     validateFlagInput(flag, env, change, changeId);
     const key = this.featureKey(flag, env);

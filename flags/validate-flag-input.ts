@@ -2,9 +2,9 @@
 import { parseActorId } from './actor-id';
 import { ENVIRONMENTS, isEnvironment, type Environment } from './environments';
 import type { FlagChange, FlagGates } from './flag-gates';
+import { FLAG_NAME_RULE, isFlagName } from './flag-name';
 import { InvalidFlagInput } from './invalid-flag-input';
 
-const FLAG_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 const PERCENTAGE_GATES = ['percentageOfActors', 'percentageOfTime'] as const;
 
 /** Throws InvalidFlagInput when any argument of a store's `apply` is unusable; returns nothing otherwise. */
@@ -16,10 +16,8 @@ export function validateFlagInput(flag: string, env: Environment, change: FlagCh
 }
 
 export function validateFlagName(flag: string): void {
-  if (typeof flag !== 'string' || !FLAG_NAME.test(flag)) {
-    throw new InvalidFlagInput(
-      `Invalid flag name ${JSON.stringify(flag)}: expected 1–255 letters, digits, "_", "." or "-" (e.g. route_hll_to_snowplow_phase3)`,
-    );
+  if (!isFlagName(flag)) {
+    throw new InvalidFlagInput(`Invalid flag name ${describe(flag)}: ${FLAG_NAME_RULE}`);
   }
 }
 

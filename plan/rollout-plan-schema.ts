@@ -1,23 +1,18 @@
 // Zod schema for a rollout plan file: validates every field and fills the defaults, producing a RolloutPlan.
 import { z } from 'zod';
+import { ACTOR_NAME_RULES, ACTOR_NAME_SEGMENT_CHARACTERS } from '../flags/actor-id';
 import type { Environment } from '../flags/environments';
+import { FLAG_NAME_MAX_LENGTH, FLAG_NAME_PATTERN } from '../flags/flag-name';
 import { READINESS_ITEM_IDS } from './readiness-items';
 import type { RolloutPlan } from './rollout-plan';
 import { durationTextSchema, durationToMs } from './duration-text-schema';
 import { strictSectionSchema } from './strict-section-schema';
 import { uniqueListSchema } from './unique-list-schema';
-
-export const FLAG_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
-export const FLAG_NAME_MAX_LENGTH = 100;
-export const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const SEGMENT = '[A-Za-z0-9_.-]+';
-export const PROJECT_PATH_PATTERN = new RegExp(`^${SEGMENT}(?:/${SEGMENT})+$`);
-export const GROUP_PATH_PATTERN = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
+import { sameUsername, usernameSchema } from './username';
 
 /** Environments a plan may list before production; production itself is driven by `production` and `ramp`. */
 export const PLAN_ENVIRONMENTS = ['dev', 'staging', 'staging-ref'] as const satisfies readonly Environment[];
 
-const USERNAME_RULE = 'must be a GitLab username: letters, digits, "_", "." and "-", not starting with "." or "-"';
 const FLAG_RULE = 'must be a GitLab feature flag name: lowercase letters, digits and "_", starting with a letter';
 const BUDGET_RULE = 'must be a positive whole number of events per day, e.g. 10000000';
 const MIN_SAMPLE_RULE = 'must be a whole number ≥ 0: the fewest events in the measuring window for the guard to judge';
@@ -33,13 +28,15 @@ const flagNameSchema = z
   .max(FLAG_NAME_MAX_LENGTH, `must be at most ${FLAG_NAME_MAX_LENGTH} characters long`)
   .regex(FLAG_NAME_PATTERN, FLAG_RULE);
 
-const usernameSchema = z.string({ error: USERNAME_RULE }).regex(USERNAME_PATTERN, USERNAME_RULE);
+const PROJECT_RULE =
+  `must be a project path with a namespace: ${ACTOR_NAME_RULES.project.description}, ` +
+  `each segment made of ${ACTOR_NAME_SEGMENT_CHARACTERS}, e.g. "gitlab-org/gitlab"`;
+const projectPathSchema = z.string({ error: PROJECT_RULE }).regex(ACTOR_NAME_RULES.project.pattern, PROJECT_RULE);
 
-const PROJECT_RULE = 'must be a project path with a namespace, e.g. "gitlab-org/gitlab"';
-const projectPathSchema = z.string({ error: PROJECT_RULE }).regex(PROJECT_PATH_PATTERN, PROJECT_RULE);
-
-const GROUP_RULE = 'must be a group path, e.g. "gitlab-org" or "gitlab-org/analytics"';
-const groupPathSchema = z.string({ error: GROUP_RULE }).regex(GROUP_PATH_PATTERN, GROUP_RULE);
+const GROUP_RULE =
+  `must be a group path: ${ACTOR_NAME_RULES.group.description}, ` +
+  `each segment made of ${ACTOR_NAME_SEGMENT_CHARACTERS}, e.g. "gitlab-org" or "gitlab-org/analytics"`;
+const groupPathSchema = z.string({ error: GROUP_RULE }).regex(ACTOR_NAME_RULES.group.pattern, GROUP_RULE);
 
 const environmentSchema = z.enum(PLAN_ENVIRONMENTS, {
   error: (issue) =>
@@ -132,7 +129,7 @@ export const rolloutPlanSchema = strictSectionSchema(planShape).superRefine(
     const approvers: unknown = plan.approvers;
     if (typeof requester === 'string' && Array.isArray(approvers)) {
       approvers.forEach((approver: unknown, index) => {
-        if (typeof approver === 'string' && approver.toLowerCase() === requester.toLowerCase()) {
+        if (typeof approver === 'string' && sameUsername(approver, requester)) {
           ctx.addIssue({
             code: 'custom',
             path: ['approvers', index],

@@ -1,5 +1,6 @@
 // Environment configuration: defaults, secrets masked, bad values named with what is allowed.
 import { ConfigError, describeConfig, loadConfig } from '../config/load-config';
+import { FLAG_NAME_RULE } from '../flags/flag-name';
 
 it('has working defaults for a local stack', () => {
   const config = loadConfig({});
@@ -28,4 +29,13 @@ it('names each bad variable, its value and what is allowed', () => {
 
 it('does not echo a malformed API key', () => {
   expect(() => loadConfig({ TEMPORAL_API_KEY: '' })).toThrow(/TEMPORAL_API_KEY=\(hidden\)/);
+});
+
+it('checks TRACKED_FLAG with the one flag-name rule', () => {
+  expect(loadConfig({ TRACKED_FLAG: 'my_flag_2' }).tracking.flag).toBe('my_flag_2');
+  for (const bad of ['Route_HLL', 'route.hll', 'a'.repeat(101)]) {
+    const attempt = () => loadConfig({ TRACKED_FLAG: bad });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(`TRACKED_FLAG=${JSON.stringify(bad)}: ${FLAG_NAME_RULE}`);
+  }
 });

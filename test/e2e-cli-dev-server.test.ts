@@ -146,6 +146,9 @@ describe('CLI against a Temporal dev server', () => {
     expect(badGate.stderr).toMatch(/Allowed choices are staging-qa, production-qa, global-readiness/);
     const badValue = await cli('feature', 'set', 'third_flag', 'maybe');
     expect(badValue.stderr).toMatch(/use true, false or a percentage from 0 to 100/);
+    const badProject = await cli('feature', 'set', 'third_flag', 'true', '--project', 'gitlab', '--staging', '--production');
+    expect(badProject.code).toBe(1);
+    expect(badProject.stderr).toMatch(/^error: Invalid actor id "project:gitlab": a project name must be a path/);
     expect(await gates('third_flag')).toEqual(
       Object.fromEntries(['dev', 'staging', 'staging-ref', 'production'].map((env) => [env, { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: null }])),
     );

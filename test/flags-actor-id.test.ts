@@ -1,5 +1,5 @@
 // Actor ids: `project:<path>`, `group:<path>`, `user:<name>`; anything else is rejected with a clear message.
-import { ACTOR_TYPES, formatActorId, isActorId, parseActorId } from '../flags/actor-id';
+import { ACTOR_TYPES, formatActorId, parseActorId, productionActorIds } from '../flags/actor-id';
 import { InvalidFlagInput } from '../flags/invalid-flag-input';
 
 describe('parseActorId', () => {
@@ -65,13 +65,16 @@ describe('formatActorId', () => {
   });
 });
 
-describe('isActorId', () => {
-  it('tells valid ids from the rest', () => {
-    expect(isActorId('group:gitlab-com')).toBe(true);
-    expect(isActorId('project:gitlab-org/gitlab-foss')).toBe(true);
-    expect(isActorId('project:gitlab')).toBe(false);
-    expect(isActorId('User:1')).toBe(false);
-    expect(isActorId(undefined)).toBe(false);
-    expect(isActorId(7)).toBe(false);
+describe('productionActorIds', () => {
+  it('lists projects, then groups, then users, each as an actor id', () => {
+    expect(
+      productionActorIds({ project: ['gitlab-org/gitlab', 'gitlab-com/www-gitlab-com'], group: ['gitlab-org'], user: ['alice', 'bob'] }),
+    ).toEqual(['project:gitlab-org/gitlab', 'project:gitlab-com/www-gitlab-com', 'group:gitlab-org', 'user:alice', 'user:bob']);
+    expect(productionActorIds({ project: [], group: [], user: [] })).toEqual([]);
+  });
+
+  it('rejects a bad name with the actor-id error', () => {
+    expect(() => productionActorIds({ project: ['gitlab'], group: [], user: [] })).toThrow(InvalidFlagInput);
+    expect(() => productionActorIds({ project: [], group: [], user: ['alice/bob'] })).toThrow(/"user:alice\/bob".*user name must be a single name/);
   });
 });

@@ -13,30 +13,56 @@ const gates = (overrides: Partial<FlagGates>): FlagGates => ({ ...emptyGates(), 
 const suite = useRedisServer();
 let prefixCounter = 0;
 
+/** Every flag name the tests below write; the fake has no listing, so its present flags are found among these. */
+const FLAGS_USED = [FLAG, 'other_flag', 'a_flag', 'b_flag', 'c_flag', 'never_set'];
 
-/** Everything a store holds, for "nothing changed" checks. */
-async function dump(store: FlagStore): Promise<Record<string, Record<string, FlagGates | null>>> {
-  const result: Record<string, Record<string, FlagGates | null>> = {};
-  for (const env of ENVIRONMENTS) {
-    result[env] = {};
-    for (const flag of await store.list(env)) result[env][flag] = await store.get(flag, env);
-  }
-  return result;
+interface Subject {
+  store: FlagStore;
+  /** The flag names present in `env`, sorted. */
+  flagsIn: (env: Environment) => Promise<string[]>;
+}
+
+function memorySubject(): Subject {
+  const store = new MemoryFlagStore();
+  const flagsIn = async (env: Environment): Promise<string[]> => {
+    const present: string[] = [];
+    for (const flag of FLAGS_USED) if ((await store.get(flag, env)) !== null) present.push(flag);
+    return present.sort();
+  };
+  return { store, flagsIn };
+}
+
+function redisSubject(): Subject {
+  // A fresh prefix per test keeps tests independent on the one shared server.
+  const store = new RedisFlagStore(suite.redis, { prefix: `contract${++prefixCounter}` });
+  // The features set, read through Redis directly: every flag present, not only the ones the tests name.
+  const flagsIn = async (env: Environment): Promise<string[]> => (await suite.redis.smembers(store.featuresKey(env))).sort();
+  return { store, flagsIn };
 }
 
 describe.each([
-  ['MemoryFlagStore', (): FlagStore => new MemoryFlagStore()],
-  // A fresh prefix per test keeps tests independent on the one shared server.
-  ['RedisFlagStore', (): FlagStore => new RedisFlagStore(suite.redis, { prefix: `contract${++prefixCounter}` })],
-])('%s', (_name, makeStore) => {
+  ['MemoryFlagStore', memorySubject],
+  ['RedisFlagStore', redisSubject],
+])('%s', (_name, makeSubject) => {
   let store: FlagStore;
+  let flagsIn: Subject['flagsIn'];
   beforeEach(() => {
-    store = makeStore();
+    ({ store, flagsIn } = makeSubject());
   });
 
-  it('returns null for an absent flag and lists nothing', async () => {
+  /** Everything the store holds, for "nothing changed" checks. */
+  async function dump(): Promise<Record<string, Record<string, FlagGates | null>>> {
+    const result: Record<string, Record<string, FlagGates | null>> = {};
+    for (const env of ENVIRONMENTS) {
+      result[env] = {};
+      for (const flag of await flagsIn(env)) result[env][flag] = await store.get(flag, env);
+    }
+    return result;
+  }
+
+  it('returns null for an absent flag, which is not present', async () => {
     expect(await store.get(FLAG, 'production')).toBeNull();
-    expect(await store.list('production')).toEqual([]);
+    expect(await flagsIn('production')).toEqual([]);
     expect(await store.changeRecord('never-used')).toBeNull();
   });
 
@@ -44,7 +70,7 @@ describe.each([
     const result = await store.apply(FLAG, 'dev', { kind: 'boolean', value: true });
     expect(result).toEqual({ previous: null, current: gates({ boolean: true }) });
     expect(await store.get(FLAG, 'dev')).toEqual(gates({ boolean: true }));
-    expect(await store.list('dev')).toEqual([FLAG]);
+    expect(await flagsIn('dev')).toEqual([FLAG]);
   });
 
   it('clears every gate with `false` but keeps the flag present', async () => {
@@ -55,7 +81,7 @@ describe.each([
     const result = await store.apply(FLAG, 'production', { kind: 'boolean', value: false });
     expect(result).toEqual({ previous: before.current, current: emptyGates() });
     expect(await store.get(FLAG, 'production')).toEqual(emptyGates());
-    expect(await store.list('production')).toEqual([FLAG]);
+    expect(await flagsIn('production')).toEqual([FLAG]);
   });
 
   it('makes an absent flag present with no gates on `false`', async () => {
@@ -63,7 +89,7 @@ describe.each([
       previous: null,
       current: emptyGates(),
     });
-    expect(await store.list('staging')).toEqual([FLAG]);
+    expect(await flagsIn('staging')).toEqual([FLAG]);
   });
 
   it('adds actors as a set union, sorted', async () => {
@@ -115,7 +141,7 @@ describe.each([
     const result = await store.apply(FLAG, 'production', { kind: 'restore', gates: null });
     expect(result).toEqual({ previous: before.current, current: null });
     expect(await store.get(FLAG, 'production')).toBeNull();
-    expect(await store.list('production')).toEqual([]);
+    expect(await flagsIn('production')).toEqual([]);
   });
 
   it('applies a change id once: a retry changes nothing and returns the first result', async () => {
@@ -132,7 +158,7 @@ describe.each([
 
   it('refuses a change id reused for another flag, environment or change, changing nothing', async () => {
     await store.apply(FLAG, 'production', { kind: 'boolean', value: true }, 'run-1/global');
-    const before = await dump(store);
+    const before = await dump();
     await expect(store.apply('other_flag', 'production', { kind: 'boolean', value: true }, 'run-1/global')).rejects.toThrow(
       /Change id "run-1\/global" was already used .* on flag route_hll_to_snowplow_phase3 in production/,
     );
@@ -140,7 +166,7 @@ describe.each([
     await expect(store.apply(FLAG, 'production', { kind: 'boolean', value: false }, 'run-1/global')).rejects.toThrow(
       /give every change its own id/,
     );
-    expect(await dump(store)).toEqual(before);
+    expect(await dump()).toEqual(before);
   });
 
   it('keeps environments independent', async () => {
@@ -152,12 +178,15 @@ describe.each([
     await store.delete(FLAG, 'dev');
     expect(await store.get(FLAG, 'dev')).toBeNull();
     expect(await store.get(FLAG, 'staging')).toEqual(gates({ actors: ['user:alice'] }));
-    expect(await store.list('staging-ref')).toEqual([]);
+    expect(await flagsIn('staging-ref')).toEqual([]);
   });
 
   it.each<[string, string, Environment, FlagChange, RegExp]>([
     ['an unknown environment', FLAG, 'prod' as Environment, { kind: 'boolean', value: true }, /Unknown environment "prod": expected one of dev, staging, staging-ref, production/],
-    ['a bad flag name', 'my flag', 'dev', { kind: 'boolean', value: true }, /Invalid flag name "my flag": expected 1–255 letters/],
+    ['a bad flag name', 'my flag', 'dev', { kind: 'boolean', value: true }, /Invalid flag name "my flag": a flag name is lowercase letters, digits and "_", starts with a letter/],
+    ['a flag name with capitals', 'Route_HLL', 'dev', { kind: 'boolean', value: true }, /Invalid flag name "Route_HLL": a flag name is lowercase letters/],
+    ['a flag name with a dot', 'route.hll', 'dev', { kind: 'boolean', value: true }, /Invalid flag name "route\.hll": a flag name is lowercase/],
+    ['a flag name over 100 characters', 'a'.repeat(101), 'dev', { kind: 'boolean', value: true }, /Invalid flag name "a{101}": .*at most 100 characters/],
     ['a GitLab-style actor id', FLAG, 'dev', { kind: 'actors', actors: ['user:alice', 'Project:278964'] }, /Invalid actor id "Project:278964".*project, group, user/],
     ['a project without a namespace', FLAG, 'dev', { kind: 'actors', actors: ['project:gitlab'] }, /project name must be a path/],
     ['actors that are not a list', FLAG, 'dev', { kind: 'actors', actors: 'user:alice' as unknown as string[] }, /actors must be an array/],
@@ -174,26 +203,26 @@ describe.each([
     ['restore with a bad percentage', FLAG, 'dev', { kind: 'restore', gates: gates({ percentageOfTime: 200 }) }, /restore percentageOfTime 200/],
   ])('rejects %s with a clear error and changes nothing', async (_what, flag, env, change, message) => {
     await store.apply(FLAG, 'dev', { kind: 'actors', actors: ['user:alice'] });
-    const before = await dump(store);
+    const before = await dump();
     const attempt = store.apply(flag, env, change, 'bad-change');
     await expect(attempt).rejects.toThrow(InvalidFlagInput);
     await expect(store.apply(flag, env, change)).rejects.toThrow(message);
-    expect(await dump(store)).toEqual(before);
+    expect(await dump()).toEqual(before);
     expect(await store.changeRecord('bad-change')).toBeNull();
   });
 
-  it('rejects an unknown environment on reads too', async () => {
+  it('rejects an unknown environment or a bad flag name on reads too', async () => {
     await expect(store.get(FLAG, 'qa' as Environment)).rejects.toThrow(/Unknown environment "qa"/);
-    await expect(store.list('qa' as Environment)).rejects.toThrow(InvalidFlagInput);
+    await expect(store.get('Route.HLL', 'production')).rejects.toThrow(/Invalid flag name "Route.HLL": a flag name is lowercase/);
     await expect(store.delete(FLAG, 'qa' as Environment)).rejects.toThrow(InvalidFlagInput);
   });
 
-  it('lists flag names sorted; delete removes one and is a no-op when absent', async () => {
+  it('delete removes one flag and is a no-op when absent', async () => {
     for (const flag of ['c_flag', 'a_flag', 'b_flag']) await store.apply(flag, 'production', { kind: 'boolean', value: true });
-    expect(await store.list('production')).toEqual(['a_flag', 'b_flag', 'c_flag']);
+    expect(await flagsIn('production')).toEqual(['a_flag', 'b_flag', 'c_flag']);
     await store.delete('b_flag', 'production');
     await store.delete('never_set', 'production');
-    expect(await store.list('production')).toEqual(['a_flag', 'c_flag']);
+    expect(await flagsIn('production')).toEqual(['a_flag', 'c_flag']);
     expect(await store.get('b_flag', 'production')).toBeNull();
   });
 

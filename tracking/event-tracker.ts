@@ -103,10 +103,6 @@ export class EventTracker {
   }
 }
 
-export function createEventTracker(options: EventTrackerOptions): EventTracker {
-  return new EventTracker(options);
-}
-
 function isValid(event: unknown, ctx: unknown): ctx is TrackContext {
   if (typeof event !== 'string' || !EVENT_NAME.test(event)) return false;
   if (typeof ctx !== 'object' || ctx === null) return false;

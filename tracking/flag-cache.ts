@@ -124,12 +124,6 @@ export class FlagCache implements FlagChecker {
     this.timer.unref(); // the refresh alone must not keep the process alive
   }
 
-  /** Adds pairs to watch (already watched ones are left as they are); resolves once the new ones are loaded. */
-  async watch(flag: string, environments: Environment[]): Promise<void> {
-    if (!this.started || this.stopped) throw new Error('FlagCache.watch needs a started, not stopped, cache');
-    await this.loadOrThrow(this.addEntries([{ flag, environments }]));
-  }
-
   /** Reloads every watched pair now; resolves when all reads have landed (failures are counted, not thrown). */
   async reloadAll(): Promise<void> {
     const pending: Promise<void>[] = [];
