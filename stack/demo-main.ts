@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { RolloutClient } from '../client/rollout-client';
 import { loadPlanFile } from '../plan/load-plan-file';
 import { READINESS_ITEM_IDS } from '../plan/readiness-items';
@@ -14,6 +14,10 @@ import { startTrackingPath } from '../tracking/start-tracking-path';
 import { startEmbeddedStack } from './embedded-stack';
 import { watchRollout } from './watch-rollout';
 
+/** The final states a demo run can be told to expect; any other outcome is a failure. */
+const EXPECTED_STATES = ['completed', 'rolled-back'] as const;
+type ExpectedState = (typeof EXPECTED_STATES)[number];
+
 /** Who approves which gate in the demo: two different people, neither of them the requester. */
 const DEMO_APPROVERS: Record<GateName, string> = {
   'staging-qa': 'alice',
@@ -24,11 +28,20 @@ const DEMO_APPROVERS: Record<GateName, string> = {
 
 async function main(): Promise<void> {
   const opts = new Command('demo')
-    .option('--plan <file>', 'rollout plan (plans/tight-budget.yaml shows the guard stopping the ramp)', resolve(__dirname, '..', 'plans', 'demo.yaml'))
+    .option(
+      '--plan <file>',
+      'rollout plan (plans/tight-budget.yaml, with --expect rolled-back, shows the guard stopping the ramp)',
+      resolve(__dirname, '..', 'plans', 'demo.yaml'),
+    )
+    .addOption(
+      new Option('--expect <state>', 'the final state the rollout should end in; exit code 1 when it ends otherwise')
+        .choices(EXPECTED_STATES)
+        .default('completed'),
+    )
     .option('--rate <events/s>', 'synthetic traffic through the tracking path', Number, 100)
     .option('--exit', 'stop the stack and exit when the rollout has ended (for scripts)')
     .parse()
-    .opts<{ plan: string; rate: number; exit?: boolean }>();
+    .opts<{ plan: string; expect: ExpectedState; rate: number; exit?: boolean }>();
   const say = (line: string) => console.log(line);
   Runtime.install({ logger: temporalLogger(createLogger('warn', 'demo'), 'WARN') });
 
@@ -57,8 +70,9 @@ async function main(): Promise<void> {
     traffic.stop();
     await tracking.tracker.flush({ timeoutMs: 5000 });
     const stats = tracking.tracker.stats();
-    failed = final.state !== 'completed' && !opts.plan.endsWith('tight-budget.yaml');
+    failed = final.state !== opts.expect;
     say(`\nrollout ${final.state}: ${final.outcome?.reason ?? ''}`);
+    if (failed) say(`expected the rollout to end ${opts.expect}, but it ended ${final.state}`);
     say(
       `traffic: ${stats.tracked} events tracked, ${stats.routed} sent to Snowplow behind the flag; ` +
         `the collector received ${stack.collector.events().length}, dropped ${stats.snowplow.dropped}`,
