@@ -25,8 +25,15 @@ export function isDurationText(text: string): text is ms.StringValue {
   return durationToMs(text) !== undefined;
 }
 
-/** A duration text; `allowZero` admits "0s" (a soak may be skipped), otherwise it must be longer than zero. */
-export function durationTextSchema(options: { allowZero: boolean }) {
+/** The longest duration a plan may give: a rollout runs for weeks, and every wait must fit a Temporal timer and a Date. */
+export const MAX_DURATION_MS = 365 * 24 * 3_600_000;
+export const MAX_DURATION_TEXT = '365d';
+
+/**
+ * A duration text of at most MAX_DURATION_TEXT; `allowZero` admits "0s" (a soak may be skipped), otherwise it must be
+ * longer than zero; `minMs`/`minText` set a larger lower bound.
+ */
+export function durationTextSchema(options: { allowZero: boolean; minMs?: number; minText?: string }) {
   return z
     .string({
       error: (issue) =>
@@ -42,6 +49,10 @@ export function durationTextSchema(options: { allowZero: boolean }) {
         ctx.addIssue({ code: 'custom', input: text, message: `must not be negative; ${EXAMPLES}` });
       } else if (millis === 0 && !options.allowZero) {
         ctx.addIssue({ code: 'custom', input: text, message: `must be longer than zero; ${EXAMPLES}` });
+      } else if (options.minMs !== undefined && millis < options.minMs && !(millis === 0 && options.allowZero)) {
+        ctx.addIssue({ code: 'custom', input: text, message: `must be at least ${options.minText ?? `${options.minMs}ms`}` });
+      } else if (millis > MAX_DURATION_MS) {
+        ctx.addIssue({ code: 'custom', input: text, message: `must be at most ${MAX_DURATION_TEXT}` });
       }
     });
 }

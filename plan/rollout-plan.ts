@@ -8,6 +8,12 @@ export type RampType = 'actors' | 'random';
 /** A duration as accepted by Temporal and the `ms` package: "15m", "24h", "7d", "90s", "500ms". */
 export type DurationText = StringValue;
 
+/** How long flag writes ride out an unreachable flag store when a plan does not say (and for plans from before the field). */
+export const DEFAULT_OUTAGE_TOLERANCE: DurationText = '10m';
+
+/** The most ramp steps a plan may have. */
+export const MAX_RAMP_STEPS = 100;
+
 export interface ProductionActors {
   project: string[];
   group: string[];
@@ -31,12 +37,16 @@ export interface RolloutPlan {
   flag: string;
   requester: string;
   approvers: string[];
+  /** People who may abort the rollout besides the requester and the approvers (e.g. the on-call SRE). */
+  operators: string[];
   environments: Environment[];
   production: { actors: ProductionActors };
   ramp: { type: RampType; steps: number[]; soak: DurationText };
   verification: DurationText;
   guard: GuardPlan;
   approvalTimeout: DurationText;
+  /** How long a flag write keeps retrying an unreachable flag store before the rollout rolls back. */
+  outageTolerance: DurationText;
   /** Checklist items the `global-readiness` approval must confirm. */
   readiness: ReadinessItem[];
 }

@@ -12,6 +12,7 @@ const DEFAULTS: RolloutPlan = {
   flag: FLAG,
   requester: 'mikolaj_wawrzyniak',
   approvers: ['alice', 'bob'],
+  operators: [],
   environments: ['dev', 'staging', 'staging-ref'],
   production: {
     actors: {
@@ -24,6 +25,7 @@ const DEFAULTS: RolloutPlan = {
   verification: '24h',
   guard: { budgetPerDay: 10000000, interval: '15m', minSample: 1000, inconclusiveWait: '1h', onProjectedBreach: 'hold' },
   approvalTimeout: '7d',
+  outageTolerance: '10m',
   readiness: ['milestone', 'change-management', 'oncall-2h', 'docs', 'announcement', 'breaking-changes', 'support-notified'],
 };
 
@@ -87,12 +89,14 @@ describe('rolloutPlanSchema defaults', () => {
       environments: ['staging-ref'],
       production: { actors: { project: ['a/b/c.d'], group: ['a/b'], user: [] } },
       ramp: { steps: [0.5, 100], soak: '0s' },
-      verification: '1ms',
-      guard: { budgetPerDay: 1, interval: '1ms' },
-      approvalTimeout: '1.5h',
+      verification: '1s',
+      guard: { budgetPerDay: 1, interval: '1s', inconclusiveWait: '365d' },
+      approvalTimeout: '365d',
+      outageTolerance: '1ms',
       readiness: [],
     });
     expect(plan.ramp).toEqual({ type: 'actors', steps: [0.5, 100], soak: '0s' });
+    expect(parsePlan({ flag: FLAG, ramp: { steps: Array.from({ length: 100 }, (_, i) => i + 1) } }).ramp.steps).toHaveLength(100);
     expect(plan.readiness).toEqual([]);
   });
 });
@@ -139,7 +143,14 @@ describe('rolloutPlanSchema rejects bad plans, naming the field, the value and w
     ['a zero approval timeout', plan({ approvalTimeout: '0d' }), 'plan.approvalTimeout: got "0d"', ['must be longer than zero']],
     ['an approval timeout as a number', plan({ approvalTimeout: 7 }), 'plan.approvalTimeout: got 7', ['durations are strings like']],
     ['a guard interval longer than verification', plan({ verification: '1h', guard: { interval: '2h' } }), 'plan.guard.interval: got "2h"', ['must not be longer than verification ("1h")']],
-    ['more guard checks than one history should hold', plan({ verification: '7d', guard: { interval: '1m' } }), 'plan.guard.interval: got "1m"', ['would check 10080 times', 'at most 1000 checks']],
+    ['a guard interval under a second', plan({ guard: { interval: '500ms' } }), 'plan.guard.interval: got "500ms"', ['must be at least 1s']],
+    ['an approval timeout beyond a Date', plan({ approvalTimeout: '99999999999999d' }), 'plan.approvalTimeout: got "99999999999999d"', ['must be at most 365d']],
+    ['an inconclusive wait over a year', plan({ guard: { inconclusiveWait: '366d' } }), 'plan.guard.inconclusiveWait: got "366d"', ['must be at most 365d']],
+    ['a verification over a year', plan({ verification: '53w' }), 'plan.verification: got "53w"', ['must be at most 365d']],
+    ['more than 100 ramp steps', plan({ ramp: { steps: Array.from({ length: 101 }, (_, i) => (i + 1) * 0.5) } }), 'plan.ramp.steps: got [0.5', ['at most 100 steps']],
+    ['a zero outage tolerance', plan({ outageTolerance: '0s' }), 'plan.outageTolerance: got "0s"', ['must be longer than zero']],
+    ['an operator with a space', plan({ operators: ['oncall sre'] }), 'plan.operators[0]: got "oncall sre"', ['must be a GitLab username']],
+    ['a repeated operator', plan({ operators: ['sre', 'SRE'] }), 'plan.operators[1]: got "SRE"', ['may appear only once']],
     ['a default guard interval longer than verification', plan({ verification: '10s' }), 'plan.guard.interval: got "15m" (the default)', ['must not be longer than verification ("10s")']],
     ['a negative minimum sample', plan({ guard: { minSample: -1 } }), 'plan.guard.minSample: got -1', ['whole number ≥ 0']],
     ['an unknown breach policy', plan({ guard: { onProjectedBreach: 'ignore' } }), 'plan.guard.onProjectedBreach: got "ignore"', ['"hold"', '"rollback"']],

@@ -1,0 +1,8 @@
+// Fills the plan fields added after a rollout started, so a rollout recorded with an older plan runs on current code.
+import { DEFAULT_OUTAGE_TOLERANCE, type RolloutPlan } from './rollout-plan';
+
+/** The plan with defaults for fields its rollout's input may lack (it was validated when the rollout started). */
+export function upgradePlan(plan: RolloutPlan): RolloutPlan {
+  const recorded = plan as Partial<RolloutPlan> & Omit<RolloutPlan, 'operators' | 'outageTolerance'>;
+  return { ...plan, operators: recorded.operators ?? [], outageTolerance: recorded.outageTolerance ?? DEFAULT_OUTAGE_TOLERANCE };
+}
