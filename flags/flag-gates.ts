@@ -43,3 +43,10 @@ export function applyChangeToGates(current: FlagGates | null, change: FlagChange
       return change.gates === null ? null : { ...change.gates, actors: [...change.gates.actors].sort() };
   }
 }
+
+/** True when both describe the same gates (actor order aside); `null` (flag absent) equals only `null`. */
+export function sameGates(a: FlagGates | null, b: FlagGates | null): boolean {
+  if (a === null || b === null) return a === b;
+  const actors = (gates: FlagGates) => [...gates.actors].sort().join('\n');
+  return a.boolean === b.boolean && a.percentageOfActors === b.percentageOfActors && a.percentageOfTime === b.percentageOfTime && actors(a) === actors(b);
+}

@@ -8,8 +8,13 @@ export interface GuardContext {
   minSample: number;
   /** The production percentage the traffic was measured at. */
   percentage: number;
-  /** The percentage the rollout would go to next; null when no step follows (verification). */
+  /** The percentage the rollout would go to next; null when no step follows (watching, verification). */
   nextPercentage: number | null;
+  /**
+   * Also test the full day at the current rate (`rate × 86,400`) against the budget, so a day boundary (today's
+   * count restarts at 00:00 UTC) cannot hide a breach. Off only for rollouts recorded before this rule existed.
+   */
+  projectCurrentRate: boolean;
 }
 
 /** One guard decision, kept in the workflow state: what was read, what was projected, against what, and the verdict. */
@@ -25,18 +30,32 @@ export interface GuardDecision {
   ratePerSecond: number;
   percentage: number;
   nextPercentage: number | null;
-  /** Projected events per day at `nextPercentage` (at `percentage` in verification); null when inconclusive. */
+  /** Projected events per day at `nextPercentage` (at `percentage` when no step follows); null when inconclusive. */
   projection: number | null;
   budgetPerDay: number;
   verdict: GuardVerdict;
   reason: string;
 }
 
-const SECONDS_PER_DAY = 86_400;
+/** A guard check whose reading failed (e.g. Redis unreachable): it decides nothing by itself. */
+export interface UnreadableCheck {
+  at: string;
+  verdict: 'unreadable';
+  percentage: number;
+  nextPercentage: number | null;
+  budgetPerDay: number;
+  reason: string;
+}
+
+/** What the status keeps per guard check. */
+export type GuardRecord = GuardDecision | UnreadableCheck;
+
+export const SECONDS_PER_DAY = 86_400;
 
 export function decideGuard(reading: VolumeReading, context: GuardContext): GuardDecision {
   const { budgetPerDay, minSample, percentage, nextPercentage } = context;
   const ratePerSecond = reading.windowCount / reading.windowSeconds;
+  const enoughSample = reading.windowCount >= minSample;
   const base = {
     at: reading.at,
     query: `GET ${reading.key}; MGET ${reading.windowSeconds} per-second buckets; MGET 7 previous days`,
@@ -54,12 +73,21 @@ export function decideGuard(reading: VolumeReading, context: GuardContext): Guar
   if (reading.count > budgetPerDay) {
     return { ...base, projection: null, verdict: 'over-budget', reason: `${reading.count} events on ${reading.day} exceed the budget of ${budgetPerDay}/day` };
   }
-  if (nextPercentage === null) {
-    // Verification: the actual count decides; the projection at the current percentage is for people to see.
-    const projection = Math.round(ratePerSecond * SECONDS_PER_DAY);
-    return { ...base, projection, verdict: 'within-budget', reason: `${reading.count} of ${budgetPerDay} events so far on ${reading.day}` };
+  const fullDay = Math.round(ratePerSecond * SECONDS_PER_DAY);
+  if (context.projectCurrentRate && enoughSample && fullDay > budgetPerDay) {
+    return {
+      ...base,
+      projection: fullDay,
+      verdict: 'over-budget',
+      reason: `at the current rate (${ratePerSecond.toFixed(2)}/s at ${percentage}%) a full day is about ${fullDay} events, over the budget of ${budgetPerDay}/day`,
+    };
   }
-  if (reading.windowCount < minSample || percentage <= 0) {
+  if (nextPercentage === null) {
+    // Watching (soak, gate, verification): today's count and the full day at the current rate decide; both passed.
+    const projected = enoughSample ? `; about ${fullDay}/day at the current rate` : `; too few events in the last ${reading.windowSeconds}s to project`;
+    return { ...base, projection: fullDay, verdict: 'within-budget', reason: `${reading.count} of ${budgetPerDay} events so far on ${reading.day}${projected}` };
+  }
+  if (!enoughSample || percentage <= 0) {
     return {
       ...base,
       projection: null,
