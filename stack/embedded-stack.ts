@@ -1,9 +1,9 @@
 // Brings up a whole local stack in one process: Redis, a Snowplow collector, a Temporal dev server (with Web UI) and a rollout worker.
 import { mkdirSync } from 'node:fs';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import Redis from 'ioredis';
 import { loadConfig, type AppConfig } from '../config/load-config';
 import { createRolloutWorker } from '../worker/create-rollout-worker';
+import { createWorkerRedis } from '../worker/create-worker-redis';
 import { startCollectorServer, type RunningCollector } from './collector-server';
 import { freePort } from './free-port';
 import { isPortFree } from './is-port-free';
@@ -66,7 +66,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     });
     const connection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const redis = new Redis(config.redisUrl);
+    const redis = createWorkerRedis(config.redisUrl, (_event, detail) => log(`worker: ${detail}`));
     stops.push(async () => void (await redis.quit()));
     const worker: Worker = await createRolloutWorker({
       connection,

@@ -38,7 +38,13 @@ it('reverts to the gates recorded before the change, and only once', async () =>
   await store.apply('reverted', 'staging', { kind: 'percentage', gate: 'percentageOfTime', value: 7 });
   await apply({ flag: 'reverted', environment: 'staging', change: { kind: 'boolean', value: true }, changeId: 'c1' });
   const result = await revert({ flag: 'reverted', environment: 'staging', changeId: 'c1' });
-  expect(result).toEqual({ reverted: true, gates: { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: 7 } });
+  expect(result).toEqual({
+    reverted: true,
+    gates: { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: 7 },
+    found: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: 7 },
+    source: 'change-record',
+    changeRecord: 'matches',
+  });
   expect(await revert({ flag: 'reverted', environment: 'staging', changeId: 'c1' })).toEqual(result);
 });
 

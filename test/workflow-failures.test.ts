@@ -14,21 +14,42 @@ afterAll(async () => {
 });
 
 
-it('rolls back when an activity keeps failing (unreadable volume counter)', async () => {
-  const flag = 'failing_activity_flag';
+it('rolls back when a flag write keeps failing for longer than the plan\'s outageTolerance', async () => {
+  const flag = 'failing_write_flag';
+  // dev holds a percentage the store cannot read, so every attempt to enable the flag there fails (and is retried).
+  await h.redis.multi().sadd('flipper:dev:features', flag).hset(`flipper:dev:feature:${flag}`, 'percentage_of_time', 'garbage').exec();
+  const handle = await h.start({ flag, outageTolerance: '2m' });
+  const result = await h.finalStatus(handle); // time skips through the retries' back-off until the 2 minutes are spent
+  expect(result.state).toBe('rolled-back');
+  expect(result.stage).toBe('non-production');
+  expect(result.outcome).toMatchObject({ cause: 'activity-failed' });
+  expect(result.outcome?.reason).toMatch(/applyFlagChange failed/);
+  // Retried for most of the 2 minutes (the server gives up when the next back-off would pass the tolerance).
+  expect(Date.parse(result.outcome!.at) - Date.parse(result.startedAt)).toBeGreaterThanOrEqual(60_000);
+  // The write never happened, so there was nothing to restore, and dev is exactly as it was.
+  expect(result.steps.find((s) => s.environment === 'dev' && s.stage === 'rollback')?.action).toMatch(/nothing to restore/);
+  expect(await h.redis.hgetall(`flipper:dev:feature:${flag}`)).toEqual({ percentage_of_time: 'garbage' });
+});
+
+it('does not roll back when the guard cannot read the volume: it asks at volume-review instead', async () => {
+  const flag = 'unreadable_counter_flag';
   await h.store.apply(flag, 'production', { kind: 'actors', actors: ['group:kept-group'] });
-  const before = await h.store.get(flag, 'production');
-  // The guard's counter holds something that is not a count: every read attempt fails.
+  // The guard's counter holds something that is not a count: every reading fails.
   await h.redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), 'not-a-number');
   const handle = await h.start({ flag });
   await h.passGates(handle);
-  const result = await handle.result();
-  expect(result.state).toBe('rolled-back');
-  expect(result.stage).toBe('ramp');
-  expect(result.outcome).toMatchObject({ cause: 'activity-failed' });
-  expect(result.outcome?.reason).toMatch(/readEventVolume failed: .*expected a non-negative integer counter/);
-  expect(await h.store.get(flag, 'production')).toEqual(before);
-  expect(await h.store.get(flag, 'dev')).toBeNull();
+  await h.env.sleep('2h'); // the 15m soak, then re-reads every 15m for the 1h inconclusiveWait
+  const held = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review');
+  expect(held.state).toBe('awaiting-approval');
+  expect(held.stage).toBe('ramp');
+  expect(held.percentage).toBe(1);
+  expect(held.pendingGateReason).toMatch(/could not read the volume after 1h/);
+  expect(held.lastVolume).toMatchObject({ verdict: 'unreadable' });
+  expect(held.guard.unreadableSince).not.toBeNull();
+  await handle.signal(messages.reject, { gate: 'volume-review', by: 'bob', reason: 'cannot see the volume' });
+  const result = await h.finalStatus(handle);
+  expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
+  expect(await h.store.get(flag, 'production')).toEqual({ boolean: null, actors: ['group:kept-group'], percentageOfActors: null, percentageOfTime: null });
 });
 
 it('rolls back when the workflow is cancelled (e.g. from the Temporal UI)', async () => {
@@ -37,7 +58,7 @@ it('rolls back when the workflow is cancelled (e.g. from the Temporal UI)', asyn
   await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
   expect(await h.store.get(flag, 'staging')).toMatchObject({ boolean: true });
   await handle.cancel();
-  const result = await handle.result();
+  const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.outcome).toMatchObject({ cause: 'cancelled' });
   for (const env of ['dev', 'staging', 'staging-ref', 'production'] as const) expect(await h.store.get(flag, env)).toBeNull();
@@ -54,5 +75,5 @@ it('ignores a rejection by someone who is neither approver nor requester', async
   expect(status.state).toBe('awaiting-approval');
   // The requester may withdraw their own rollout.
   await handle.signal(messages.reject, { gate: 'staging-qa', by: 'mikolaj_wawrzyniak', reason: 'withdrawn' });
-  expect((await handle.result()).outcome).toMatchObject({ cause: 'rejected', by: 'mikolaj_wawrzyniak' });
+  expect((await h.finalStatus(handle)).outcome).toMatchObject({ cause: 'rejected', by: 'mikolaj_wawrzyniak' });
 });

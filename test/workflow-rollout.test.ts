@@ -94,7 +94,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     expect(partial.refused.find((r) => r.id === 'partial')?.reason).toMatch(/not confirmed: change-management, oncall-2h/);
     await approve(handle, 'global-readiness', 'alice');
 
-    const result = await handle.result();
+    const result = await h.finalStatus(handle);
     expect(result.state).toBe('completed');
     expect(result.stage).toBe('completed');
     expect(result.percentage).toBe(100);
@@ -134,7 +134,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
       }
       await h.waitFor(handle, pendingGateIs(rejectedGate), rejectedGate);
       await handle.signal(messages.reject, { gate: rejectedGate, by: 'alice', reason: 'QA found a bug' });
-      const result = await handle.result();
+      const result = await h.finalStatus(handle);
       expect(result.state).toBe('rolled-back');
       expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'alice' });
       expect(result.outcome?.reason).toContain('QA found a bug');
@@ -151,7 +151,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     const flag = 'deadline_flag';
     const handle = await h.start({ flag });
     await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
-    const result = await handle.result(); // time skips to the deadline
+    const result = await h.finalStatus(handle); // time skips to the deadline
     expect(result.state).toBe('rolled-back');
     expect(result.outcome).toMatchObject({ cause: 'gate-deadline' });
     expect(result.outcome?.reason).toContain('staging-qa');
@@ -169,7 +169,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     const verifying = await h.waitFor(handle, (s) => s.stage === 'verification', 'verification');
     expect(verifying.lastVolume?.verdict).toBe('within-budget');
     await h.setVolume(flag, 10_000_001);
-    const result = await handle.result();
+    const result = await h.finalStatus(handle);
     expect(result.state).toBe('rolled-back');
     expect(result.stage).toBe('verification');
     expect(result.outcome).toMatchObject({ cause: 'guard-breach' });
@@ -181,14 +181,14 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
   it('rolls back when aborted during the ramp', async () => {
     const flag = 'abort_in_ramp_flag';
     await seedPriorGates(flag);
-    const handle = await h.start({ flag });
+    const handle = await h.start({ flag, operators: ['oncall-sre'] });
     await h.addTraffic(flag, 5000);
     await h.passGates(handle);
     const ramping = await h.waitFor(handle, (s) => s.stage === 'ramp' && s.percentage === 1, 'ramp at 1%');
     expect((await h.store.get(flag, 'production'))?.percentageOfActors).toBe(1);
     expect(ramping.state).toBe('running');
     await handle.signal(messages.abort, { by: 'oncall-sre', reason: 'error rate up' });
-    const result = await handle.result();
+    const result = await h.finalStatus(handle);
     expect(result.state).toBe('rolled-back');
     expect(result.outcome).toMatchObject({ cause: 'aborted', by: 'oncall-sre' });
     expect(await gatesEverywhere(flag)).toEqual({ dev: null, staging: null, 'staging-ref': null, production: PRIOR_PRODUCTION });

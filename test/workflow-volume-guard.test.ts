@@ -1,4 +1,5 @@
 // The volume guard's projection and minimum sample in the workflow, on the time-skipping server with real Redis.
+import type { GuardDecision } from '../volume/guard-decision';
 import * as messages from '../workflows/messages';
 import { pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
 
@@ -21,7 +22,7 @@ it('completes a ramp whose projections stay under budget, recording each decisio
   const handle = await h.start({ flag, verification: '1h' }); // short, so every decision stays in the status
   await h.addTraffic(flag, 9000); // 10 events/s at 1 %: about 8.6 million a day at 10 %
   await h.passGates(handle);
-  const result = await handle.result();
+  const result = await h.finalStatus(handle);
   expect(result.state).toBe('completed');
   const rampDecisions = result.guard.decisions.filter((d) => d.nextPercentage !== null);
   expect(rampDecisions.map((d) => [d.percentage, d.nextPercentage, d.verdict])).toEqual([
@@ -31,7 +32,7 @@ it('completes a ramp whose projections stay under budget, recording each decisio
     [50, 75, 'within-budget'],
     [75, 100, 'within-budget'],
   ]);
-  const first = rampDecisions[0]!;
+  const first = rampDecisions[0] as GuardDecision;
   expect(first.windowSeconds).toBe(WINDOW_SECONDS);
   expect(first.windowCount).toBe(9000);
   expect(first.projection).toBe(Math.round((9000 / WINDOW_SECONDS) * 86_400 * 10));
@@ -46,7 +47,7 @@ it('stops before the step whose projection is over budget and rolls back (onProj
   const handle = await h.start({ flag, guard: { onProjectedBreach: 'rollback' } } as never);
   await h.addTraffic(flag, 18_000); // 20 events/s at 1 %: about 17 million a day at 10 %
   await h.passGates(handle);
-  const result = await handle.result();
+  const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.outcome).toMatchObject({ cause: 'projected-breach' });
   expect(result.outcome?.reason).toMatch(/stopped before 10%/);
@@ -68,7 +69,7 @@ it('holds at the current step and asks at volume-review when the projection is o
   expect(held.pendingGateReason).toMatch(/guard holds at 1%: at 10% the flag would send about 17280000 events\/day/);
   expect((await h.store.get(flag, 'production'))?.percentageOfActors).toBe(1);
   await handle.signal(messages.reject, { gate: 'volume-review', by: 'bob', reason: 'too much volume' });
-  const result = await handle.result();
+  const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
 });
@@ -81,13 +82,13 @@ it('treats too little traffic as inconclusive, re-reads, then escalates to volum
   const escalated = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review gate');
   expect(escalated.percentage).toBe(1);
   expect(escalated.pendingGateReason).toMatch(/guard inconclusive after 1h: 0 events in the last 900s; at least 1000 are needed/);
-  const inconclusive = escalated.guard.decisions.filter((d) => d.verdict === 'inconclusive');
+  const inconclusive = escalated.guard.decisions.filter((d): d is GuardDecision => d.verdict === 'inconclusive');
   expect(inconclusive.length).toBe(5); // the first reading plus four re-reads at 15-minute intervals
   expect(inconclusive.every((d) => d.projection === null)).toBe(true);
   await handle.signal(messages.approve, { gate: 'volume-review', by: 'bob', comment: 'low traffic is expected at night' });
   await h.waitFor(handle, (s) => s.percentage === 10, 'ramp to 10%');
   await handle.signal(messages.abort, { by: 'bob', reason: 'end of test' });
-  expect((await handle.result()).state).toBe('rolled-back');
+  expect((await h.finalStatus(handle)).state).toBe('rolled-back');
 });
 
 it('keeps watching the volume while a gate waits once production is touched, and rolls back on a breach', async () => {
@@ -97,13 +98,13 @@ it('keeps watching the volume while a gate waits once production is touched, and
   await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
   await h.waitFor(handle, pendingGateIs('production-qa'), 'production-qa');
   await h.setVolume(flag, 10_000_001); // the actors enabled on production send too much; nobody has decided yet
-  const result = await handle.result(); // time skips to the gate's first guard check (7d / 100 ≈ 1h41m)
+  const result = await h.finalStatus(handle); // time skips to the gate's first guard check, one interval (15m) in
   expect(result.state).toBe('rolled-back');
   expect(result.stage).toBe('production-qa');
   expect(result.outcome).toMatchObject({ cause: 'guard-breach' });
   expect(result.lastVolume).toMatchObject({ percentage: 0, nextPercentage: null, verdict: 'over-budget' });
   const waited = Date.parse(result.outcome!.at) - Date.parse(result.steps.find((s) => s.stage === 'production-actors')!.at);
-  expect(waited).toBeGreaterThanOrEqual((7 * 24 * 3_600_000) / 100);
-  expect(waited).toBeLessThan(7 * 24 * 3_600_000);
+  expect(waited).toBeGreaterThanOrEqual(15 * 60_000);
+  expect(waited).toBeLessThan(16 * 60_000);
   expect(await h.store.get(flag, 'production')).toBeNull();
 });

@@ -1,5 +1,5 @@
 // Builds a worker for the rollout task queue with activities wired to a flag store and volume reader.
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type Redis from 'ioredis';
 import { createActivities } from '../activities/create-activities';
 import { RedisFlagStore } from '../flags/redis-flag-store';
@@ -11,11 +11,24 @@ export interface RolloutWorkerOptions {
   taskQueue: string;
   redis: Redis;
   flagKeyPrefix?: string;
-  /** A pre-built bundle (tests reuse one per suite); otherwise the workflows are bundled from source. */
+  /** A pre-built bundle (tests reuse one per suite, see bundleRolloutWorkflows); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** The payload converter that turns undecodable message payloads into refusals instead of failed workflow tasks. */
+export const PAYLOAD_CONVERTER_PATH = require.resolve('../workflows/payload-converter');
+
+/** Worker, replayer and bundle options that every rollout worker shares. */
+export const ROLLOUT_WORKFLOW_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
+} as const;
+
+/** The rollout workflows bundled once (with their payload converter), e.g. for several workers of a test suite. */
+export async function bundleRolloutWorkflows(): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+}
 
 export async function createRolloutWorker(options: RolloutWorkerOptions): Promise<Worker> {
   const activities = createActivities({
@@ -27,6 +40,7 @@ export async function createRolloutWorker(options: RolloutWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities,
+    dataConverter: ROLLOUT_WORKFLOW_OPTIONS.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

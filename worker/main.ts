@@ -1,9 +1,9 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import Redis from 'ioredis';
 import { describeConfig, loadConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import { createRolloutWorker } from './create-rollout-worker';
+import { createWorkerRedis } from './create-worker-redis';
 import { createLogger, temporalLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: temporalLogger(logger, 'WARN') });
   logger.info({ config: describeConfig(config) }, 'starting rollout worker');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = createWorkerRedis(config.redisUrl, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
   try {
     const worker = await createRolloutWorker({
       connection,

@@ -1,41 +1,74 @@
-// Applies a rollout's flag changes through activities and keeps the undo of each touched environment.
-import { workflowInfo } from '@temporalio/workflow';
+// Applies a rollout's flag changes through activities and keeps, per touched environment, what to restore on rollback.
+import { sameGates, type FlagChange } from '../flags/flag-gates';
 import type { Environment } from '../flags/environments';
-import type { FlagChange } from '../flags/flag-gates';
-import { forward, forwardOptions, rollback, rollbackOptions } from './activity-proxies';
-import type { CompensationStack } from './compensation-stack';
+import type { RolloutPlan } from '../plan/rollout-plan';
+import { forwardActivities, rollbackActivities } from './activity-proxies';
 import type { RolloutProgress } from './rollout-progress';
+import type { TouchedEnvironment } from './rollout-snapshot';
 
 export class FlagChanges {
-  private sequence = 0;
-  private readonly touched = new Set<Environment>();
-
   constructor(
-    private readonly flag: string,
+    private readonly plan: RolloutPlan,
     private readonly progress: RolloutProgress,
-    private readonly compensations: CompensationStack,
   ) {}
 
-  /** Applies `change`; before an environment's first change, pushes its undo (so a change written by a failed attempt is undone too). */
+  /**
+   * Applies `change`. Before an environment's first change it is recorded as touched (so a change written by an
+   * attempt whose result was lost is still undone); the gates the store reports before that first change are kept in
+   * the workflow state — the rollback's own copy — and the gates after every change, to spot hand-made changes later.
+   */
   async apply(environment: Environment, change: FlagChange, summary: string): Promise<void> {
-    const { workflowId, runId } = workflowInfo();
-    const changeId = `${workflowId}/${runId}/${++this.sequence}`;
-    if (!this.touched.has(environment)) {
-      this.touched.add(environment);
-      this.compensations.push(`restore ${environment}`, () => this.revert(environment, changeId));
+    const flags = this.progress.flags;
+    const changeId = `${flags.changeIdPrefix}/${++flags.sequence}`;
+    let entry = flags.touched.find((t) => t.environment === environment);
+    if (!entry) {
+      entry = { environment, firstChangeId: changeId, before: null, beforeKnown: false, written: null, writtenKnown: false };
+      flags.touched.push(entry);
     }
-    await forward.applyFlagChange.executeWithOptions(forwardOptions(summary), [{ flag: this.flag, environment, change, changeId }]);
+    entry.writtenKnown = false;
+    const result = await forwardActivities(this.plan, summary).applyFlagChange({ flag: this.plan.flag, environment, change, changeId });
+    if (entry.firstChangeId === changeId) {
+      entry.before = result.previous;
+      entry.beforeKnown = true;
+    }
+    entry.written = result.current;
+    entry.writtenKnown = true;
   }
 
-  private async revert(environment: Environment, changeId: string): Promise<void> {
-    const result = await rollback.revertFlagChange.executeWithOptions(rollbackOptions(`restore ${this.flag} on ${environment}`), [
-      { flag: this.flag, environment, changeId },
-    ]);
+  /** Restores every touched environment, newest first; one failure does not stop the rest. Returns the failed ones. */
+  async rollback(): Promise<Environment[]> {
+    const failed: Environment[] = [];
+    for (const entry of [...this.progress.touched()].reverse()) {
+      try {
+        await this.restore(entry);
+      } catch {
+        failed.push(entry.environment);
+      }
+    }
+    return failed;
+  }
+
+  private async restore(entry: TouchedEnvironment): Promise<void> {
+    const { environment } = entry;
+    const result = await rollbackActivities(`restore ${this.plan.flag} on ${environment}`).revertFlagChange({
+      flag: this.plan.flag,
+      environment,
+      changeId: entry.firstChangeId,
+      ...(entry.beforeKnown ? { before: entry.before } : {}),
+    });
     this.progress.record({
       stage: 'rollback',
       action: result.reverted ? 'restored previous gates' : 'nothing to restore (change was never applied)',
       environment,
       gates: result.gates,
     });
+    if (result.reverted && entry.writtenKnown && result.found !== undefined && !sameGates(result.found, entry.written)) {
+      this.progress.recordOverwritten({ environment, expected: entry.written, found: result.found, restored: result.gates });
+      this.progress.record({
+        stage: 'rollback',
+        action: `overwrote a change made by hand during the rollout (found ${JSON.stringify(result.found)}, the rollout had written ${JSON.stringify(entry.written)})`,
+        environment,
+      });
+    }
   }
 }

@@ -1,31 +1,34 @@
-// The rollout's message contract: signal and query definitions the client imports without workflow code.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ReadinessItem } from '../plan/readiness-items';
-import type { RolloutStatus } from './rollout-status';
+// The rollout's message contract: signal, update and query definitions the client imports without workflow code.
+//
+// approve, reject and abort exist twice with the same name: as signals (the Temporal UI's "Send a Signal" and
+// `temporal workflow signal`; a refused signal is recorded in the status) and as updates (the CLI: a validator
+// refuses bad ones before they reach history, and the sender gets a synchronous answer). Both go through one check.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AbortRequest, Approval, MessageKind, Rejection } from './message-schemas';
+import type { GateName, RolloutState, RolloutStatus, Stage } from './rollout-status';
 
-export interface Approval {
-  gate: string;
-  by: string;
-  comment?: string;
-  /** Readiness items confirmed; required for the `global-readiness` gate. */
-  confirmed?: ReadinessItem[];
-  /** Client-chosen id, so the sender can find its approval (or refusal) in the status. */
-  id?: string;
-}
+export type { AbortRequest, Approval, MessageKind, Rejection } from './message-schemas';
 
-export interface Rejection {
-  gate: string;
+/** An update's answer once the workflow has taken the message (a refused one fails the update with the reason). */
+export interface MessageAccepted {
+  message: MessageKind;
+  gate: GateName | null;
   by: string;
-  reason: string;
-  id?: string;
-}
-
-export interface Abort {
-  by: string;
-  reason: string;
+  /** Workflow time at which the message was taken (ISO 8601). */
+  at: string;
+  state: RolloutState;
+  stage: Stage;
 }
 
 export const approve = defineSignal<[Approval]>('approve');
 export const reject = defineSignal<[Rejection]>('reject');
-export const abort = defineSignal<[Abort]>('abort');
+export const abort = defineSignal<[AbortRequest]>('abort');
+
+export const approveUpdate = defineUpdate<MessageAccepted, [Approval]>('approve');
+export const rejectUpdate = defineUpdate<MessageAccepted, [Rejection]>('reject');
+export const abortUpdate = defineUpdate<MessageAccepted, [AbortRequest]>('abort');
+
 export const status = defineQuery<RolloutStatus>('status');
+
+export const SIGNALS = { approve, reject, abort } as const;
+export const UPDATES = { approve: approveUpdate, reject: rejectUpdate, abort: abortUpdate } as const;

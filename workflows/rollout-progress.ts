@@ -1,211 +1,312 @@
-// The rollout's long-running state: message handlers mutate it, the workflow function reads it.
+// The rollout's long-running state: message handlers mutate it, the workflow function reads it, continue-as-new carries it.
 import type { RolloutPlan } from '../plan/rollout-plan';
-import type { ReadinessItem } from '../plan/readiness-items';
-import type { GuardDecision } from '../volume/guard-decision';
-import type { Abort, Approval, Rejection } from './messages';
+import type { GuardRecord } from '../volume/guard-decision';
+import { checkLegacyMessage } from './legacy-message-rules';
+import { checkMessage, type MessageContext, type MessageVerdict } from './message-rules';
+import type { Approval, MessageKind, MessagePayloads } from './message-schemas';
+import type { MessageAccepted } from './messages';
 import { RollbackRequested } from './rollback-requested';
+import type { RolloutSnapshot, TouchedEnvironment } from './rollout-snapshot';
 import {
   GUARD_DECISIONS_KEPT,
+  REFUSALS_KEPT,
   type GateName,
-  type RefusedMessage,
-  type RolloutOutcome,
-  type RolloutState,
+  type OverwrittenChange,
   type RolloutStatus,
   type Stage,
   type StepRecord,
 } from './rollout-status';
+import { cutText } from './safe-text';
 
-type GateDecision = { kind: 'approved'; approval: Approval } | { kind: 'rejected'; rejection: Rejection };
+const NAME_MAX = 64;
+const REASON_MAX = 1000;
 
 export class RolloutProgress {
-  private stage: Stage = 'non-production';
-  private state: RolloutState = 'running';
-  private pendingGate: GateName | null = null;
-  private pendingGateReason: string | null = null;
-  private gateDeadline: string | null = null;
-  private decision: GateDecision | null = null;
-  private abortRequest: Abort | null = null;
-  private percentage = 0;
-  private lastVolume: GuardDecision | null = null;
-  private guardChecks = 0;
-  private readonly guardDecisions: GuardDecision[] = [];
-  private readonly steps: StepRecord[] = [];
-  private readonly refused: RefusedMessage[] = [];
-  private outcome: RolloutOutcome | null = null;
-  private endedAt: string | null = null;
-  private readonly startedAt: string;
+  private readonly d: RolloutSnapshot;
 
   constructor(
     private readonly plan: RolloutPlan,
     private readonly workflowId: string,
-    private readonly now: () => Date,
+    private readonly now: () => number,
+    changeIdPrefix: string,
+    resume?: RolloutSnapshot,
   ) {
-    this.startedAt = now().toISOString();
+    this.d = resume
+      ? { ...resume, run: resume.run + 1 }
+      : {
+          stage: 'non-production',
+          state: 'running',
+          gate: null,
+          abort: null,
+          percentage: 0,
+          guard: { watching: false, checks: 0, decisions: [], unreadableSince: null, nextCheckAt: null, reviewedAt: null },
+          steps: [],
+          refused: [],
+          refusedCount: 0,
+          overwritten: [],
+          outcome: null,
+          startedAt: new Date(now()).toISOString(),
+          endedAt: null,
+          details: '',
+          done: [],
+          deadlines: {},
+          flags: { changeIdPrefix, sequence: 0, touched: [] },
+          run: 1,
+        };
   }
 
-  // --- message handlers -------------------------------------------------------------------------
+  // --- messages (handlers never throw: a refused message is recorded, or refused by the update validator) ----------
 
-  onApprove(approval: Approval): void {
-    const refusal = this.checkDecision('approve', approval.gate, approval.by) ?? this.checkReadiness(approval);
-    if (refusal) return this.refuse('approve', approval, refusal);
-    this.decision = { kind: 'approved', approval };
+  /** A signal: takes it when the rules allow, otherwise records the refusal. `strict` is false for pre-patch rollouts. */
+  receiveSignal(kind: MessageKind, args: readonly unknown[], strict: boolean): void {
+    const verdict = strict ? checkMessage(kind, args, this.messageContext()) : checkLegacyMessage(kind, args, this.messageContext());
+    if (verdict.ok) this.take(kind, verdict.message);
+    else this.refuse(kind, args, verdict.reason);
   }
 
-  onReject(rejection: Rejection): void {
-    const refusal = this.checkDecision('reject', rejection.gate, rejection.by);
-    if (refusal) return this.refuse('reject', rejection, refusal);
-    this.decision = { kind: 'rejected', rejection };
+  /** An update's validator: throws the refusal reason, so a refused update never enters history. */
+  validateUpdate(kind: MessageKind, args: readonly unknown[]): void {
+    const verdict = checkMessage(kind, args, this.messageContext());
+    if (!verdict.ok) throw new Error(cutText(verdict.reason, REASON_MAX));
   }
 
-  onAbort(request: Abort): void {
-    // The first abort wins; later ones would only rewrite the recorded reason.
-    if (this.abortRequest === null && this.isActive()) this.abortRequest = request;
+  /** An update's handler, after its validator passed in the same activation (so the same check passes again). */
+  takeUpdate(kind: MessageKind, args: readonly unknown[]): MessageAccepted {
+    const verdict: MessageVerdict<MessageKind> = checkMessage(kind, args, this.messageContext());
+    return verdict.ok ? this.take(kind, verdict.message) : this.answer(kind, null, '(refused)');
   }
+
+  /** A signal nobody defined: recorded, so a typo in `temporal workflow signal --name` does not vanish silently. */
+  refuseUnknown(name: string, args: readonly unknown[]): void {
+    this.refuse(name, args, `unknown message ${JSON.stringify(cutText(name, NAME_MAX))}; this workflow takes approve, reject and abort`);
+  }
+
+  /** Last resort of a handler whose own code threw: the message is refused with the error, never left unanswered. */
+  refuseAfterError(name: string, args: readonly unknown[], error: unknown): void {
+    this.refuse(name, args, `the workflow could not process this message: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  private messageContext(): MessageContext {
+    return {
+      plan: this.plan,
+      state: this.d.state,
+      stage: this.d.stage,
+      pendingGate: this.d.gate?.name ?? null,
+      hasDecision: this.hasDecision,
+      abortRequested: this.abortRequested,
+    };
+  }
+
+  private take(kind: MessageKind, message: MessagePayloads[MessageKind]): MessageAccepted {
+    if (kind === 'abort') {
+      this.d.abort = message as MessagePayloads['abort'];
+    } else if (this.d.gate) {
+      this.d.gate.decision =
+        kind === 'approve' ? { kind: 'approved', approval: message as Approval } : { kind: 'rejected', rejection: message as MessagePayloads['reject'] };
+    }
+    return this.answer(kind, (message as { gate?: GateName }).gate ?? null, message.by);
+  }
+
+  private answer(kind: MessageKind, gate: GateName | null, by: string): MessageAccepted {
+    return { message: kind, gate, by, at: new Date(this.now()).toISOString(), state: this.d.state, stage: this.d.stage };
+  }
+
+  private refuse(signal: string, args: readonly unknown[], reason: string): void {
+    const raw = typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : {};
+    const field = (value: unknown, max: number) => (typeof value === 'string' ? cutText(value, max) : undefined);
+    this.d.refusedCount += 1;
+    this.d.refused.push({
+      at: new Date(this.now()).toISOString(),
+      signal: cutText(signal, NAME_MAX),
+      ...optional('gate', field(raw.gate, NAME_MAX)),
+      ...optional('by', field(raw.by, NAME_MAX)),
+      reason: cutText(reason, REASON_MAX),
+      ...optional('id', field(raw.id, NAME_MAX)),
+    });
+    if (this.d.refused.length > REFUSALS_KEPT) this.d.refused.shift();
+  }
+
+  // --- what the status query and continue-as-new read ---------------------------------------------------------------
 
   status(): RolloutStatus {
+    const { d } = this;
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return {
       workflowId: this.workflowId,
       flag: this.plan.flag,
       requester: this.plan.requester,
       approvers: this.plan.approvers,
-      stage: this.stage,
-      state: this.state,
-      pendingGate: this.pendingGate,
-      pendingGateReason: this.pendingGateReason,
-      gateDeadline: this.gateDeadline,
-      percentage: this.percentage,
-      lastVolume: this.lastVolume,
-      guard: { checks: this.guardChecks, decisions: this.guardDecisions },
-      steps: this.steps,
-      refused: this.refused,
-      outcome: this.outcome,
-      startedAt: this.startedAt,
-      endedAt: this.endedAt,
+      stage: d.stage,
+      state: d.state,
+      pendingGate: d.gate?.name ?? null,
+      pendingGateReason: d.gate?.reason ?? null,
+      gateDeadline: iso(d.gate?.deadline ?? null),
+      percentage: d.percentage,
+      lastVolume: d.guard.decisions.at(-1) ?? null,
+      guard: {
+        checks: d.guard.checks,
+        decisions: d.guard.decisions,
+        unreadableSince: iso(d.guard.unreadableSince),
+        nextCheckAt: d.guard.watching && d.outcome === null ? iso(d.guard.nextCheckAt) : null,
+      },
+      steps: d.steps,
+      refused: d.refused,
+      refusedCount: d.refusedCount,
+      overwritten: d.overwritten,
+      outcome: d.outcome,
+      startedAt: d.startedAt,
+      endedAt: d.endedAt,
+      run: d.run,
       plan: this.plan,
     };
   }
 
-  // --- what the workflow function reads and records ----------------------------------------------
+  /** The state to continue-as-new with. */
+  snapshot(): RolloutSnapshot {
+    return this.d;
+  }
 
-  get abortRequested(): boolean {
-    return this.abortRequest !== null;
+  // --- forward position: steps done and the absolute ends of waits under way -----------------------------------------
+
+  isDone(step: string): boolean {
+    return this.d.done.includes(step);
+  }
+
+  markDone(step: string): void {
+    this.d.done.push(step);
+    for (const key of Object.keys(this.d.deadlines)) if (key.startsWith(`${step}:`) || key === step) delete this.d.deadlines[key];
+  }
+
+  /** The end of the wait `key`: set to now + `durationMs` the first time, the same value after continue-as-new. */
+  deadline(key: string, durationMs: number): number {
+    return (this.d.deadlines[key] ??= this.now() + durationMs);
+  }
+
+  get details(): string {
+    return this.d.details;
+  }
+
+  set details(text: string) {
+    this.d.details = text;
+  }
+
+  // --- stages and gates ---------------------------------------------------------------------------------------------
+
+  get stage(): Stage {
+    return this.d.stage;
+  }
+
+  enterStage(stage: Stage): void {
+    this.d.stage = stage;
+  }
+
+  get pendingGate(): { name: GateName; deadline: number; reason: string | null } | null {
+    return this.d.gate;
+  }
+
+  /** Opens a gate; `volume-review` keeps the current stage (the ramp holds), the others are stages of their own. */
+  openGate(gate: GateName, deadline: number, reason: string | null = null): void {
+    if (gate !== 'volume-review') this.d.stage = gate;
+    this.d.state = 'awaiting-approval';
+    this.d.gate = { name: gate, deadline, reason, decision: null };
   }
 
   get hasDecision(): boolean {
-    return this.decision !== null;
+    return this.d.gate?.decision != null;
+  }
+
+  get abortRequested(): boolean {
+    return this.d.abort !== null;
   }
 
   /** Throws RollbackRequested when an abort has arrived; called after every wait. */
   throwIfAborted(): void {
-    if (this.abortRequest) {
-      const { by, reason } = this.abortRequest;
+    if (this.d.abort) {
+      const { by, reason } = this.d.abort;
       throw new RollbackRequested('aborted', `aborted by ${by}: ${reason}`, by);
     }
   }
 
-  enterStage(stage: Stage): void {
-    this.stage = stage;
-  }
-
-  /** Opens a gate; `volume-review` keeps the current stage (the ramp holds), the others are stages of their own. */
-  openGate(gate: GateName, deadline: Date, reason: string | null = null): void {
-    if (gate !== 'volume-review') this.stage = gate;
-    this.state = 'awaiting-approval';
-    this.pendingGate = gate;
-    this.pendingGateReason = reason;
-    this.gateDeadline = deadline.toISOString();
-    this.decision = null;
-  }
-
   /** Closes the pending gate with its decision; throws RollbackRequested on rejection or no decision. */
   closeGate(gate: GateName, timeoutText: string): Approval {
-    const decision = this.decision;
-    this.pendingGate = null;
-    this.pendingGateReason = null;
-    this.gateDeadline = null;
-    this.decision = null;
-    this.state = 'running';
+    const decision = this.d.gate?.decision ?? null;
+    this.d.gate = null;
+    this.d.state = 'running';
     if (decision === null) {
-      this.record({ stage: this.stage, gate, action: `gate deadline passed after ${timeoutText} without a decision` });
+      this.record({ stage: this.d.stage, gate, action: `gate deadline passed after ${timeoutText} without a decision` });
       throw new RollbackRequested('gate-deadline', `gate ${gate} had no decision within ${timeoutText}`);
     }
     if (decision.kind === 'rejected') {
       const { by, reason, id } = decision.rejection;
-      this.record({ stage: this.stage, gate, action: 'rejected', by, comment: reason, messageId: id });
+      this.record({ stage: this.d.stage, gate, action: 'rejected', by, comment: reason, ...optional('messageId', id) });
       throw new RollbackRequested('rejected', `gate ${gate} rejected by ${by}: ${reason}`, by);
     }
     const { by, comment, confirmed, id } = decision.approval;
-    this.record({ stage: this.stage, gate, action: 'approved', by, comment, confirmed, messageId: id });
+    if (gate === 'volume-review') this.d.guard.reviewedAt = this.now();
+    this.record({ stage: this.d.stage, gate, action: 'approved', by, ...optional('comment', comment), ...optional('confirmed', confirmed), ...optional('messageId', id) });
     return decision.approval;
   }
 
-  get currentPercentage(): number {
-    return this.percentage;
+  get percentage(): number {
+    return this.d.percentage;
   }
 
   setPercentage(percentage: number): void {
-    this.percentage = percentage;
+    this.d.percentage = percentage;
   }
 
-  recordGuardDecision(decision: GuardDecision): void {
-    this.lastVolume = decision;
-    this.guardChecks += 1;
-    this.guardDecisions.push(decision);
-    if (this.guardDecisions.length > GUARD_DECISIONS_KEPT) this.guardDecisions.shift();
+  // --- guard, flags, steps ------------------------------------------------------------------------------------------
+
+  get guard(): RolloutSnapshot['guard'] {
+    return this.d.guard;
+  }
+
+  recordGuard(check: GuardRecord): void {
+    const { guard } = this.d;
+    guard.checks += 1;
+    guard.decisions.push(check);
+    if (guard.decisions.length > GUARD_DECISIONS_KEPT) guard.decisions.shift();
+    if (check.verdict !== 'unreadable') guard.unreadableSince = null;
+    else guard.unreadableSince ??= Date.parse(check.at);
+  }
+
+  get flags(): RolloutSnapshot['flags'] {
+    return this.d.flags;
+  }
+
+  touched(): TouchedEnvironment[] {
+    return this.d.flags.touched;
+  }
+
+  recordOverwritten(change: Omit<OverwrittenChange, 'at'>): void {
+    this.d.overwritten.push({ at: new Date(this.now()).toISOString(), ...change });
   }
 
   record(step: Omit<StepRecord, 'at'>): void {
-    this.steps.push({ at: this.now().toISOString(), ...step });
+    this.d.steps.push({ at: new Date(this.now()).toISOString(), ...step });
   }
 
   startRollback(error: RollbackRequested): void {
-    this.state = 'rolling-back';
-    this.pendingGate = null;
-    this.pendingGateReason = null;
-    this.gateDeadline = null;
-    this.outcome = { cause: error.rollbackCause, reason: error.message, by: error.by, at: this.now().toISOString() };
-    this.record({ stage: 'rollback', action: `rolling back: ${error.message}`, by: error.by });
+    this.d.state = 'rolling-back';
+    this.d.gate = null;
+    this.d.outcome = { cause: error.rollbackCause, reason: error.message, ...optional('by', error.by), at: new Date(this.now()).toISOString() };
+    this.record({ stage: 'rollback', action: `rolling back: ${error.message}`, ...optional('by', error.by) });
   }
 
   finish(state: 'completed' | 'rolled-back' | 'failed', reason?: string): void {
-    this.state = state;
-    this.endedAt = this.now().toISOString();
+    const at = new Date(this.now()).toISOString();
+    this.d.state = state;
+    this.d.endedAt = at;
     if (state === 'completed') {
-      this.stage = 'completed';
-      this.outcome = { reason: reason ?? 'rollout completed', at: this.endedAt };
-    } else if (reason && this.outcome) {
-      this.outcome = { ...this.outcome, reason: `${this.outcome.reason}; ${reason}` };
+      this.d.stage = 'completed';
+      this.d.outcome = { reason: reason ?? 'rollout completed', at };
+    } else if (reason && this.d.outcome) {
+      this.d.outcome = { ...this.d.outcome, reason: `${this.d.outcome.reason}; ${reason}` };
     }
-  }
-
-  // --- rules ------------------------------------------------------------------------------------
-
-  private isActive(): boolean {
-    return this.state === 'running' || this.state === 'awaiting-approval';
-  }
-
-  private checkDecision(signal: 'approve' | 'reject', gate: string, by: string): string | null {
-    if (this.pendingGate === null) return `no gate is pending (stage ${this.stage}, state ${this.state})`;
-    if (gate !== this.pendingGate) return `gate ${gate} is not pending; the pending gate is ${this.pendingGate}`;
-    if (this.decision !== null) return `gate ${gate} already has a decision`;
-    const isApprover = this.plan.approvers.includes(by);
-    if (signal === 'approve' && by === this.plan.requester) return `${by} requested this rollout and cannot approve it`;
-    // The requester may reject (withdraw) their own rollout; otherwise only approvers decide.
-    if (!isApprover && !(signal === 'reject' && by === this.plan.requester)) {
-      return `${by} is not an approver of this rollout (approvers: ${this.plan.approvers.join(', ')})`;
-    }
-    return null;
-  }
-
-  private checkReadiness(approval: Approval): string | null {
-    if (approval.gate !== 'global-readiness') return null;
-    const confirmed = new Set<ReadinessItem>(approval.confirmed ?? []);
-    const missing = this.plan.readiness.filter((item) => !confirmed.has(item));
-    return missing.length ? `readiness items not confirmed: ${missing.join(', ')}` : null;
-  }
-
-  private refuse(signal: 'approve' | 'reject', message: Approval | Rejection, reason: string): void {
-    this.refused.push({ at: this.now().toISOString(), signal, gate: message.gate, by: message.by, reason, id: message.id });
   }
 }
 
+/** `{ [key]: value }` when value is defined, else `{}`: keeps absent fields absent in history and status. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -3,7 +3,7 @@ import type { Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import type { RolloutPlan } from '../plan/rollout-plan';
 import type { ReadinessItem } from '../plan/readiness-items';
-import type { GuardDecision } from '../volume/guard-decision';
+import type { GuardRecord } from '../volume/guard-decision';
 
 export const STAGES = [
   'non-production',
@@ -22,6 +22,9 @@ export const GATES = ['staging-qa', 'production-qa', 'global-readiness', 'volume
 export type GateName = (typeof GATES)[number];
 
 export type RolloutState = 'running' | 'awaiting-approval' | 'rolling-back' | 'rolled-back' | 'completed' | 'failed';
+
+/** States in which a rollout has ended. */
+export const FINAL_STATES: readonly RolloutState[] = ['completed', 'rolled-back', 'failed'];
 
 /** Why a rollout rolled back. */
 export type RollbackCause =
@@ -51,24 +54,51 @@ export interface StepRecord {
   messageId?: string;
 }
 
-/** A signal the workflow received but did not act on, with the reason. */
+/** A message the workflow received but did not act on, with the reason; names and gates are cut to a sane length. */
 export interface RefusedMessage {
   at: string;
-  signal: 'approve' | 'reject';
-  gate: string;
-  by: string;
+  /** approve, reject, abort, or the unknown name that was sent (cut). */
+  signal: string;
+  gate?: string;
+  by?: string;
   reason: string;
   id?: string;
 }
 
-/** How many guard decisions the status keeps (the history has every one, as activity results). */
+/** How many refused messages the status keeps (`refusedCount` counts them all). */
+export const REFUSALS_KEPT = 50;
+
+/** How many guard decisions the status keeps (the history has every one). */
 export const GUARD_DECISIONS_KEPT = 50;
+
+/** A flag change someone made by hand during the rollout, which the rollback overwrote to restore the state before it. */
+export interface OverwrittenChange {
+  at: string;
+  environment: Environment;
+  /** The gates the rollout had last written. */
+  expected: FlagGates | null;
+  /** The gates the rollback found (and overwrote). */
+  found: FlagGates | null;
+  /** The gates the rollback restored: those from before the rollout. */
+  restored: FlagGates | null;
+}
 
 export interface RolloutOutcome {
   cause?: RollbackCause;
   reason: string;
   by?: string;
   at: string;
+}
+
+export interface GuardStatus {
+  /** How many checks the guard made in all (every run). */
+  checks: number;
+  /** The recent checks, oldest first. */
+  decisions: GuardRecord[];
+  /** Since when every reading failed (ISO 8601), or null while readings succeed. */
+  unreadableSince: string | null;
+  /** When the guard reads next while watching (ISO 8601), or null when it is not watching. */
+  nextCheckAt: string | null;
 }
 
 export interface RolloutStatus {
@@ -85,21 +115,21 @@ export interface RolloutStatus {
   gateDeadline: string | null;
   /** The production percentage currently set by the ramp (0 before the ramp). */
   percentage: number;
-  /** The guard's latest decision (reading, projection, threshold, verdict), or null before the first. */
-  lastVolume: GuardDecision | null;
-  /** The guard's recent decisions, oldest first, and how many it made in all. */
-  guard: { checks: number; decisions: GuardDecision[] };
+  /** The guard's latest check (reading, projection, threshold, verdict), or null before the first. */
+  lastVolume: GuardRecord | null;
+  guard: GuardStatus;
   steps: StepRecord[];
+  /** The last REFUSALS_KEPT refused messages, oldest first. */
   refused: RefusedMessage[];
+  refusedCount: number;
+  /** Hand-made changes the rollback overwrote. */
+  overwritten: OverwrittenChange[];
   /** Set once the rollout ends (completed, rolled back or failed). */
   outcome: RolloutOutcome | null;
   startedAt: string;
   endedAt: string | null;
-  plan: RolloutPlan;
-}
-
-/** The workflow's input: the validated plan (no secrets: it is stored in history). */
-export interface RolloutInput {
+  /** Which run of the rollout answers (1 = the first; each continue-as-new starts the next). */
+  run: number;
   plan: RolloutPlan;
 }
 

@@ -1,68 +1,167 @@
-// The event-volume guard inside the workflow: reads through an activity, decides with a pure rule, acts on the verdict.
-import { msToNumber } from '@temporalio/common/lib/time';
-import type { GuardPlan } from '../plan/rollout-plan';
-import { decideGuard, type GuardDecision } from '../volume/guard-decision';
-import { forward, forwardOptions } from './activity-proxies';
+// The event-volume guard inside the workflow: reads through a (local) activity, decides with a pure rule, acts on the verdict.
+import { ActivityFailure, isCancellation, patched } from '@temporalio/workflow';
+import { durationToMs } from '../plan/duration-text-schema';
+import type { RolloutPlan } from '../plan/rollout-plan';
+import { decideGuard, type GuardRecord, type UnreadableCheck } from '../volume/guard-decision';
+import { MAX_WINDOW_SECONDS, type VolumeReading } from '../volume/volume-reader';
+import { guardReads, legacyGuardReads } from './activity-proxies';
+import { GUARD_WATCHES_EVERY_INTERVAL } from './patches';
 import { RollbackRequested } from './rollback-requested';
+import type { RolloutContext } from './rollout-context';
 import type { RolloutProgress } from './rollout-progress';
-import { gate, waitUnlessAborted, type GateWatch } from './waits';
+import { gate, waitUntil, type WaitKind } from './waits';
 
-const MAX_WINDOW_MS = 3_600_000;
-/** A gate is watched at most this many times before its deadline, so long deadlines keep the history small. */
-export const MAX_CHECKS_PER_GATE = 100;
+const MAX_WINDOW_MS = MAX_WINDOW_SECONDS * 1000;
+/** Before GUARD_WATCHES_EVERY_INTERVAL a gate was watched at most this many times before its deadline. */
+const LEGACY_CHECKS_PER_GATE = 100;
+
+/** When a wait must stop for a guard check, which rate window that check reads, and what to do after it. */
+export interface Cadence {
+  dueAt(): number | null;
+  windowMs: number;
+  checked(): void;
+}
+
+const NEVER: Cadence = { dueAt: () => null, windowMs: 0, checked: () => undefined };
 
 export class VolumeGuard {
-  constructor(
-    private readonly flag: string,
-    private readonly guard: GuardPlan,
-    private readonly approvalTimeout: Parameters<typeof gate>[2],
-    private readonly progress: RolloutProgress,
-  ) {}
+  /** True: every wait is watched every interval (GUARD_WATCHES_EVERY_INTERVAL); false only for rollouts recorded before. */
+  private everyInterval: boolean;
+  private readonly intervalMs: number;
 
-  /**
-   * Keeps watching today's count while a gate waits once production is touched: the flag is on for real traffic
-   * there, and over budget must roll back whoever is (not) deciding. Every guard interval, or less often for long
-   * deadlines (at most MAX_CHECKS_PER_GATE checks per gate).
-   */
-  watchDuringGate(): GateWatch {
-    const everyMs = Math.max(msToNumber(this.guard.interval), msToNumber(this.approvalTimeout) / MAX_CHECKS_PER_GATE);
-    return { everyMs, run: () => this.check(this.progress.currentPercentage, null, Math.min(everyMs, MAX_WINDOW_MS)) };
+  constructor(
+    private readonly plan: RolloutPlan,
+    private readonly progress: RolloutProgress,
+  ) {
+    this.intervalMs = durationToMs(plan.guard.interval)!;
+    // A resumed run (continue-as-new) is new code throughout.
+    this.everyInterval = progress.guard.watching;
   }
 
-  /** One reading and decision; throws RollbackRequested when today's count is over budget. */
-  async check(percentage: number, nextPercentage: number | null, windowMs: number): Promise<GuardDecision> {
+  get watching(): boolean {
+    return this.progress.guard.watching;
+  }
+
+  /** From the production-actors stage on the flag is on for production traffic: the guard watches from here. */
+  startWatching(): void {
+    this.everyInterval = patched(GUARD_WATCHES_EVERY_INTERVAL);
+    this.progress.guard.watching = true;
+    this.progress.guard.nextCheckAt = Date.now() + this.intervalMs;
+  }
+
+  /** The checks a wait of `kind` makes: every interval since the last check (any wait), or the recorded rollouts' rule. */
+  cadence(kind: WaitKind): Cadence {
+    if (!this.watching) return NEVER;
+    if (this.everyInterval) {
+      // check() moves nextCheckAt, whichever wait or step made the check.
+      return { dueAt: () => this.progress.guard.nextCheckAt, windowMs: Math.min(this.intervalMs, MAX_WINDOW_MS), checked: () => undefined };
+    }
+    // Before: soaks unwatched; gates every interval or approvalTimeout / 100, whichever is longer; verification every interval.
+    const gateEveryMs = Math.max(this.intervalMs, durationToMs(this.plan.approvalTimeout)! / LEGACY_CHECKS_PER_GATE);
+    const everyMs = kind === 'gate' ? gateEveryMs : kind === 'verification' ? this.intervalMs : null;
+    if (everyMs === null) return NEVER;
+    let next = Date.now() + everyMs;
+    return { dueAt: () => next, windowMs: Math.min(everyMs, MAX_WINDOW_MS), checked: () => (next = Date.now() + everyMs) };
+  }
+
+  /** False only for rollouts recorded before the guard watched every wait (GUARD_WATCHES_EVERY_INTERVAL). */
+  get watchesEveryInterval(): boolean {
+    return this.everyInterval;
+  }
+
+  /** A check while waiting, at the current percentage; over budget throws RollbackRequested. */
+  async watch(ctx: RolloutContext, cadence: Cadence): Promise<void> {
+    await this.check(this.progress.percentage, null, cadence.windowMs);
+    cadence.checked();
+    await this.askIfBlind(ctx);
+  }
+
+  /** The reading that ends verification: it must succeed (a failed one is read again every interval). */
+  async finalCheck(ctx: RolloutContext): Promise<void> {
+    let record = await this.check(this.progress.percentage, null, this.intervalMs);
+    while (record.verdict === 'unreadable') {
+      await waitUntil(ctx, Date.now() + this.intervalMs, { kind: 'verification', summary: 'verification: reading the volume again', endsWithCheck: true });
+      this.progress.throwIfAborted();
+      record = await this.check(this.progress.percentage, null, this.intervalMs);
+      await this.askIfBlind(ctx);
+    }
+  }
+
+  /**
+   * When readings have failed for longer than `guard.inconclusiveWait` and no gate is open, asks at `volume-review`:
+   * approve goes on without readings for another `inconclusiveWait`, reject rolls back. An outage alone never rolls back.
+   */
+  private async askIfBlind(ctx: RolloutContext): Promise<void> {
+    const { unreadableSince: since, reviewedAt } = this.progress.guard;
+    if (!this.everyInterval || since === null || this.progress.pendingGate !== null) return;
+    // A person who approved a volume-review since then has accepted the blindness for another inconclusiveWait.
+    if (Date.now() - Math.max(since, reviewedAt ?? 0) < durationToMs(this.plan.guard.inconclusiveWait)!) return;
+    const why = `the guard could not read the Snowplow volume since ${new Date(since).toISOString()}; approve to go on without it for another ${this.plan.guard.inconclusiveWait}, reject to roll back`;
+    this.progress.record({ stage: this.progress.stage, action: why, percentage: this.progress.percentage });
+    await gate(ctx, 'volume-review', why);
+  }
+
+  /** One reading and decision; throws RollbackRequested when over budget. A failed reading is recorded as unreadable. */
+  async check(percentage: number, nextPercentage: number | null, windowMs: number): Promise<GuardRecord> {
     const windowSeconds = Math.max(1, Math.round(Math.min(windowMs, MAX_WINDOW_MS) / 1000));
-    const reading = await forward.readEventVolume.executeWithOptions(forwardOptions(`read Snowplow volume for ${this.flag}`), [
-      { flag: this.flag, windowSeconds },
-    ]);
-    const decision = decideGuard(reading, { budgetPerDay: this.guard.budgetPerDay, minSample: this.guard.minSample, percentage, nextPercentage });
-    this.progress.recordGuardDecision(decision);
-    if (decision.verdict === 'over-budget') throw new RollbackRequested('guard-breach', `Snowplow volume over budget: ${decision.reason}`);
-    return decision;
+    const request = { flag: this.plan.flag, windowSeconds };
+    const summary = `read Snowplow volume for ${this.plan.flag}`;
+    const context = { budgetPerDay: this.plan.guard.budgetPerDay, minSample: this.plan.guard.minSample, percentage, nextPercentage };
+    let record: GuardRecord | undefined;
+    if (this.everyInterval) {
+      let reading: VolumeReading | undefined;
+      try {
+        reading = await guardReads(summary).readEventVolume(request);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        record = unreadable(percentage, nextPercentage, this.plan.guard.budgetPerDay, error);
+      }
+      record ??= decideGuard(reading!, { ...context, projectCurrentRate: true });
+      this.progress.guard.nextCheckAt = Date.now() + this.intervalMs;
+    } else {
+      record = decideGuard(await legacyGuardReads(summary).readEventVolume(request), { ...context, projectCurrentRate: false });
+    }
+    this.progress.recordGuard(record);
+    if (record.verdict === 'over-budget') throw new RollbackRequested('guard-breach', `Snowplow volume over budget: ${record.reason}`);
+    return record;
   }
 
   /**
    * Before going from `percentage` to `nextPercentage`: proceeds when the projection is within budget; on a projected
-   * breach holds for a `volume-review` decision or rolls back (plan); when inconclusive, re-reads every interval for up
-   * to `inconclusiveWait`, then asks at `volume-review`.
+   * breach holds for a `volume-review` decision or rolls back (plan); when inconclusive or unreadable, re-reads every
+   * interval until `inconclusiveWait` has passed (an end kept across continue-as-new), then asks at `volume-review`.
    */
-  async clearNextStep(percentage: number, nextPercentage: number, windowMs: number): Promise<void> {
-    const giveUpAt = Date.now() + msToNumber(this.guard.inconclusiveWait);
-    const interval = msToNumber(this.guard.interval);
+  async clearNextStep(ctx: RolloutContext, stepId: string, percentage: number, nextPercentage: number, windowMs: number): Promise<void> {
+    const review = async (why: string) => {
+      this.progress.record({ stage: 'ramp', action: why, percentage });
+      await gate(ctx, 'volume-review', why);
+    };
+    if (this.progress.pendingGate?.name === 'volume-review') {
+      await gate(ctx, 'volume-review'); // resumed after continue-as-new: the question stands
+      return;
+    }
+    const giveUpAt = this.progress.deadline(`${stepId}:inconclusive`, durationToMs(this.plan.guard.inconclusiveWait) ?? 0);
     let decision = await this.check(percentage, nextPercentage, windowMs);
-    while (decision.verdict === 'inconclusive' && Date.now() < giveUpAt) {
-      await waitUnlessAborted(this.progress, Math.min(interval, giveUpAt - Date.now()), `guard: waiting for traffic at ${percentage}%`);
-      decision = await this.check(percentage, nextPercentage, Math.max(windowMs, interval));
+    while ((decision.verdict === 'inconclusive' || decision.verdict === 'unreadable') && Date.now() < giveUpAt) {
+      const until = Math.min(Date.now() + this.intervalMs, giveUpAt);
+      await waitUntil(ctx, until, { kind: 'plain', summary: `guard: waiting for traffic at ${percentage}%`, endsWithCheck: true });
+      this.progress.throwIfAborted();
+      decision = await this.check(percentage, nextPercentage, Math.max(windowMs, this.intervalMs));
     }
     if (decision.verdict === 'within-budget') return;
-    if (decision.verdict === 'projected-over-budget' && this.guard.onProjectedBreach === 'rollback') {
+    if (decision.verdict === 'projected-over-budget' && this.plan.guard.onProjectedBreach === 'rollback') {
       throw new RollbackRequested('projected-breach', `stopped before ${nextPercentage}%: ${decision.reason}`);
     }
-    const why =
-      decision.verdict === 'inconclusive'
-        ? `guard inconclusive after ${this.guard.inconclusiveWait}: ${decision.reason}; approve to go to ${nextPercentage}% anyway, reject to roll back`
-        : `guard holds at ${percentage}%: ${decision.reason}; approve to go on anyway, reject to roll back`;
-    this.progress.record({ stage: 'ramp', action: why, percentage });
-    await gate(this.progress, 'volume-review', this.approvalTimeout, why, this.watchDuringGate());
+    if (decision.verdict === 'projected-over-budget') {
+      return review(`guard holds at ${percentage}%: ${decision.reason}; approve to go on anyway, reject to roll back`);
+    }
+    const what = decision.verdict === 'unreadable' ? 'could not read the volume' : 'inconclusive';
+    return review(`guard ${what} after ${this.plan.guard.inconclusiveWait}: ${decision.reason}; approve to go to ${nextPercentage}% anyway, reject to roll back`);
   }
+}
+
+function unreadable(percentage: number, nextPercentage: number | null, budgetPerDay: number, error: unknown): UnreadableCheck {
+  // A local activity's failure arrives as its cause (an ApplicationFailure), a timed-out one as a TimeoutFailure.
+  const detail = error instanceof ActivityFailure ? (error.cause?.message ?? error.message) : error instanceof Error ? error.message : String(error);
+  return { at: new Date().toISOString(), verdict: 'unreadable', percentage, nextPercentage, budgetPerDay, reason: `could not read the Snowplow counters: ${detail}` };
 }

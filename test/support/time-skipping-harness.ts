@@ -1,8 +1,9 @@
 // Test harness: a time-skipping Temporal server, a real Redis and a rollout worker, shared by one suite.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { finalStatusOf } from '../../client/rollout-client';
 import { RedisFlagStore } from '../../flags/redis-flag-store';
 import { parsePlan } from '../../plan/parse-plan';
 import type { RolloutPlan } from '../../plan/rollout-plan';
@@ -11,7 +12,8 @@ import { temporalTestServerPath } from '../../stack/temporal-binaries';
 import { snowplowSentCounterKey, snowplowSentPerSecondKey, utcDay } from '../../volume/snowplow-counter-keys';
 import { pollUntil } from './eventually';
 import { installQuietRuntime } from './quiet-runtime';
-import { createRolloutWorker, WORKFLOWS_PATH } from '../../worker/create-rollout-worker';
+import { bundleRolloutWorkflows, createRolloutWorker } from '../../worker/create-rollout-worker';
+import { createWorkerRedis } from '../../worker/create-worker-redis';
 import * as messages from '../../workflows/messages';
 import type { rolloutWorkflow } from '../../workflows/rollout-workflow';
 import { rolloutWorkflowId, type RolloutStatus } from '../../workflows/rollout-status';
@@ -26,6 +28,8 @@ export interface Harness {
   waitFor(handle: WorkflowHandle<typeof rolloutWorkflow>, predicate: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus>;
   /** Approves staging-qa, production-qa and global-readiness (with the whole checklist) as `by`, each once it is pending. */
   passGates(handle: WorkflowHandle<typeof rolloutWorkflow>, by?: string): Promise<void>;
+  /** The final status: the result of a completed rollout, or the details of a rolled-back one's failure. */
+  finalStatus(handle: WorkflowHandle<typeof rolloutWorkflow>): Promise<RolloutStatus>;
   /** Sets today's sent count of `flag` (what the guard compares with the budget). */
   setVolume(flag: string, count: number): Promise<void>;
   /** Records `count` events sent a second ago (a complete second): the guard's rate window (real time) sees them. */
@@ -39,8 +43,8 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
   });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  const redis = new Redis(redisServer.url);
+  const workflowBundle = await bundleRolloutWorkflows();
+  const redis = createWorkerRedis(redisServer.url);
   const worker: Worker = await createRolloutWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -72,6 +76,7 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
         await handle.signal(messages.approve, { gate, by, confirmed: gate === 'global-readiness' ? [...ALL_READINESS] : undefined });
       }
     },
+    finalStatus: (handle) => finalStatus(handle),
     async setVolume(flag, count) {
       await redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), String(count));
     },
@@ -101,3 +106,14 @@ export const ALL_READINESS = [
   'breaking-changes',
   'support-notified',
 ] as const;
+
+/** The final status of a rollout: its result, or the status in the failure a rolled-back rollout closes with. */
+export async function finalStatus(handle: WorkflowHandle<typeof rolloutWorkflow>): Promise<RolloutStatus> {
+  try {
+    return await handle.result();
+  } catch (error) {
+    const status = finalStatusOf(error);
+    if (status === null) throw error;
+    return status;
+  }
+}

@@ -1,0 +1,18 @@
+// The workflow's patch ids: each marks a change of the commands the workflow issues, made with `patched()` so that
+// rollouts recorded before it replay unchanged. Never rename or reuse an id; see docs/versioning.md.
+
+/**
+ * Once production is touched the guard reads every `guard.interval` in every wait (soaks, gates, verification) with
+ * local activities; its rule also tests the full day at the current rate, and a failed read pauses instead of failing.
+ * Before: remote read activities, checks only during verification and (sparsely) while gates waited.
+ */
+export const GUARD_WATCHES_EVERY_INTERVAL = 'guard-watches-every-interval';
+
+/** Messages go through the one schema and the rules of message-rules.ts (reasons required, abort only from the plan's people). */
+export const STRICT_MESSAGES = 'strict-messages';
+
+/** A run whose history grows long continues-as-new with its whole state. */
+export const CONTINUE_AS_NEW = 'continue-as-new';
+
+/** A rolled-back rollout closes as a failed workflow (RolloutRolledBack, or RolloutRollbackFailed when a restore failed). */
+export const ROLLBACK_CLOSES_AS_FAILURE = 'rollback-closes-as-failure';

@@ -1,0 +1,75 @@
+// The whole state of a running rollout as plain data: what a run hands to the next one when it continues-as-new.
+import type { Environment } from '../flags/environments';
+import type { FlagGates } from '../flags/flag-gates';
+import type { RolloutPlan } from '../plan/rollout-plan';
+import type { GuardRecord } from '../volume/guard-decision';
+import type { AbortRequest, Approval, Rejection } from './message-schemas';
+import type { GateName, OverwrittenChange, RefusedMessage, RolloutOutcome, RolloutState, Stage, StepRecord } from './rollout-status';
+
+export type GateDecision = { kind: 'approved'; approval: Approval } | { kind: 'rejected'; rejection: Rejection };
+
+export interface PendingGate {
+  name: GateName;
+  /** When the gate rolls back without a decision (epoch ms); kept as first set across continue-as-new. */
+  deadline: number;
+  reason: string | null;
+  decision: GateDecision | null;
+}
+
+/** One environment the rollout changed: what to restore there, and what the rollout last wrote (to spot hand-made changes). */
+export interface TouchedEnvironment {
+  environment: Environment;
+  /** The id of the rollout's first change here; its store record is the idempotency key and a cross-check. */
+  firstChangeId: string;
+  /** The gates before the rollout's first change, as the store returned them (valid when `beforeKnown`). */
+  before: FlagGates | null;
+  beforeKnown: boolean;
+  /** The gates after the rollout's latest change, as the store returned them (valid when `writtenKnown`). */
+  written: FlagGates | null;
+  writtenKnown: boolean;
+}
+
+export interface GuardState {
+  /** True once production is touched: from then on the guard checks every interval, in every wait. */
+  watching: boolean;
+  checks: number;
+  decisions: GuardRecord[];
+  /** Epoch ms of the first failed reading since the last good one, or null. */
+  unreadableSince: number | null;
+  /** Epoch ms of the next check while watching, or null. */
+  nextCheckAt: number | null;
+  /** Epoch ms of the last approved volume-review, or null. */
+  reviewedAt: number | null;
+}
+
+export interface RolloutSnapshot {
+  stage: Stage;
+  state: RolloutState;
+  gate: PendingGate | null;
+  abort: AbortRequest | null;
+  percentage: number;
+  guard: GuardState;
+  steps: StepRecord[];
+  refused: RefusedMessage[];
+  refusedCount: number;
+  overwritten: OverwrittenChange[];
+  outcome: RolloutOutcome | null;
+  startedAt: string;
+  endedAt: string | null;
+  /** What the UI's "current details" say (set again when a run resumes). */
+  details: string;
+  /** Ids of the forward steps already done (a resumed run skips them). */
+  done: string[];
+  /** Absolute ends of the waits under way (soak, inconclusive wait, verification), by step id, in epoch ms. */
+  deadlines: Record<string, number>;
+  flags: { changeIdPrefix: string; sequence: number; touched: TouchedEnvironment[] };
+  /** 1 for the first run; each continue-as-new adds one. */
+  run: number;
+}
+
+/** The workflow's input: the validated plan (no secrets: it is stored in history), and the state to resume from. */
+export interface RolloutInput {
+  plan: RolloutPlan;
+  /** Set when a run continues-as-new: the state it handed over. */
+  resume?: RolloutSnapshot;
+}
