@@ -1,10 +1,13 @@
-// Opens the CLI's connections (Temporal, Redis) on first use and closes whatever was opened.
-import { Client, Connection } from '@temporalio/client';
+// Opens the CLI's connections (Temporal, Redis) on first use, closes whatever was opened, and names them when they fail.
+import { Client, Connection, ServiceError } from '@temporalio/client';
 import Redis from 'ioredis';
-import type { AppConfig } from '../config/load-config';
+import { maskUrlPassword, type AppConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import { RedisFlagStore } from '../flags/redis-flag-store';
+import { CliError, EXIT_CODES } from './cli-errors';
 import { RolloutClient } from './rollout-client';
+
+const GRPC_UNAVAILABLE = 14;
 
 export class CliResources {
   private connection: Connection | null = null;
@@ -13,15 +16,38 @@ export class CliResources {
   constructor(readonly config: AppConfig) {}
 
   async rollouts(): Promise<RolloutClient> {
-    this.connection ??= await Connection.connect({ ...temporalConnectionOptions(this.config), connectTimeout: '5s' });
+    if (this.connection === null) {
+      try {
+        this.connection = await Connection.connect({ ...temporalConnectionOptions(this.config), connectTimeout: '5s' });
+      } catch (err) {
+        throw this.temporalUnreachable(err);
+      }
+    }
     const client = new Client({ connection: this.connection, namespace: this.config.temporal.namespace });
     return new RolloutClient(client, this.config.temporal.taskQueue);
   }
 
   flagStore(): RedisFlagStore {
-    // Fail fast instead of queueing commands while Redis is unreachable.
+    // Fail fast instead of queueing commands while Redis is unreachable; errors are reported by unreachable().
     this.redis ??= new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 5000, retryStrategy: () => null });
+    this.redis.on('error', () => undefined);
     return new RedisFlagStore(this.redis, { prefix: this.config.flagKeyPrefix });
+  }
+
+  /** The error as "cannot reach <component> at <address>" when it is a connection failure of Temporal or Redis. */
+  unreachable(err: unknown): CliError | null {
+    if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GRPC_UNAVAILABLE) return this.temporalUnreachable(err);
+    if (this.redis !== null && this.redis.status !== 'ready') {
+      const detail = err instanceof Error ? err.message : String(err);
+      return new CliError(`cannot reach Redis at ${maskUrlPassword(this.config.redisUrl)}: ${detail}`, EXIT_CODES.unreachable);
+    }
+    return null;
+  }
+
+  private temporalUnreachable(err: unknown): CliError {
+    const { address, namespace } = this.config.temporal;
+    const detail = err instanceof Error ? err.message : String(err);
+    return new CliError(`cannot reach Temporal at ${address} (namespace ${namespace}): ${detail}`, EXIT_CODES.unreachable);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { formatActorId, type ActorType } from '../flags/actor-id';
 import { ENVIRONMENTS, type Environment } from '../flags/environments';
 import type { FlagChange } from '../flags/flag-gates';
 import { InvalidFlagInput } from '../flags/invalid-flag-input';
+import { UsageError } from './cli-errors';
 
 export interface EnvironmentOptions {
   dev?: boolean;
@@ -17,13 +18,6 @@ export interface FeatureSetOptions extends EnvironmentOptions {
   project?: string;
   group?: string;
   user?: string;
-}
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = this.constructor.name;
-  }
 }
 
 /** The environments named by --dev/--staging/--staging-ref/--production; production when none is named (as chatops). */

@@ -1,43 +1,59 @@
-// Renders a rollout status for people: the stage, the gate, the guard and every step with its time.
-import type { GuardDecision } from '../volume/guard-decision';
+// Renders a rollout status for people: the stage, the gate, the guard and every step with its time, all text escaped.
+import type { GuardRecord } from '../volume/guard-decision';
 import type { RolloutSummary } from './rollout-client';
 import type { RolloutStatus, StepRecord } from '../workflows/rollout-status';
+import { escapeUnsafe } from '../workflows/safe-text';
+
+/** Any value as one inert line: what people sent (names, comments, reasons) can never forge or colour output. */
+const e = (value: unknown): string => escapeUnsafe(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
 
 export function formatStatus(status: RolloutStatus): string {
   const lines = [
-    `rollout of ${status.flag} (${status.workflowId})`,
-    `  state:       ${status.state}`,
-    `  stage:       ${status.stage}`,
-    `  pending:     ${status.pendingGate ? `${status.pendingGate} (deadline ${status.gateDeadline})` : 'nothing'}`,
-    ...(status.pendingGateReason ? [`               ${status.pendingGateReason}`] : []),
-    `  percentage:  ${status.percentage}% of ${status.plan.ramp.type}`,
+    `rollout of ${e(status.flag)} (${e(status.workflowId)}${status.run > 1 ? `, run ${status.run}` : ''})`,
+    `  state:       ${e(status.state)}`,
+    `  stage:       ${e(status.stage)}`,
+    `  pending:     ${status.pendingGate ? `${e(status.pendingGate)} (deadline ${e(status.gateDeadline)})` : 'nothing'}`,
+    ...(status.pendingGateReason ? [`               ${e(status.pendingGateReason)}`] : []),
+    `  percentage:  ${status.percentage}% of ${e(status.plan.ramp.type)}`,
     `  volume:      ${status.lastVolume ? formatGuardDecision(status.lastVolume) : 'not read yet'}`,
-    ...(status.lastVolume?.rollingAverage != null ? [`               rolling average ${status.lastVolume.rollingAverage}/day`] : []),
-    `  guard:       ${status.guard.checks} checks`,
-    `  requester:   ${status.requester}; approvers: ${status.approvers.join(', ')}`,
+    ...(status.lastVolume && 'rollingAverage' in status.lastVolume && status.lastVolume.rollingAverage !== null
+      ? [`               rolling average ${status.lastVolume.rollingAverage}/day`]
+      : []),
+    `  guard:       ${status.guard.checks} checks${status.guard.nextCheckAt ? `; next ${e(status.guard.nextCheckAt)}` : ''}${
+      status.guard.unreadableSince ? `; readings failing since ${e(status.guard.unreadableSince)}` : ''
+    }`,
+    `  requester:   ${e(status.requester)}; approvers: ${status.approvers.map(e).join(', ')}`,
   ];
-  if (status.outcome) lines.push(`  outcome:     ${status.outcome.reason}`);
+  if (status.outcome) lines.push(`  outcome:     ${e(status.outcome.reason)}`);
   lines.push('  steps:');
   for (const step of status.steps) lines.push(`    ${formatStep(step)}`);
+  for (const change of status.overwritten ?? []) {
+    lines.push(`  overwritten by the rollback on ${e(change.environment)}: found ${e(change.found)}, the rollout had written ${e(change.expected)}`);
+  }
   if (status.refused.length > 0) {
-    lines.push('  refused messages:');
-    for (const r of status.refused) lines.push(`    ${r.at}  ${r.signal} ${r.gate} by ${r.by}: ${r.reason}`);
+    const count = status.refusedCount ?? status.refused.length;
+    lines.push(`  refused messages (${count}${count > status.refused.length ? `, the last ${status.refused.length} shown` : ''}):`);
+    for (const r of status.refused) {
+      const about = [r.gate, r.by && `by ${r.by}`].filter(Boolean).map(e).join(' ');
+      lines.push(`    ${e(r.at)}  ${e(r.signal)}${about ? ` ${about}` : ''}: ${e(r.reason)}`);
+    }
   }
   return lines.join('\n');
 }
 
-/** One line per guard decision: today's count, the current rate, the projection and the verdict. */
-export function formatGuardDecision(d: GuardDecision): string {
+/** One line per guard check: today's count, the current rate, the projection and the verdict. */
+export function formatGuardDecision(d: GuardRecord): string {
+  if (d.verdict === 'unreadable') return `unreadable at ${e(d.at)}: ${e(d.reason)}`;
   const projection = d.projection === null ? '' : `; projected ${d.projection}/day${d.nextPercentage !== null ? ` at ${d.nextPercentage}%` : ''}`;
-  return `${d.count} of ${d.budgetPerDay}/day on ${d.day}; ${d.ratePerSecond.toFixed(2)}/s over ${d.windowSeconds}s${projection} → ${d.verdict}`;
+  return `${d.count} of ${d.budgetPerDay}/day on ${e(d.day)}; ${d.ratePerSecond.toFixed(2)}/s over ${d.windowSeconds}s${projection} → ${d.verdict}`;
 }
 
 export function formatStep(step: StepRecord): string {
-  const parts = [step.at, step.stage.padEnd(17), step.gate && step.gate !== step.stage ? `${step.gate} ${step.action}` : step.action];
-  if (step.environment) parts.push(`on ${step.environment}`);
-  if (step.actors?.length) parts.push(`[${step.actors.join(', ')}]`);
-  if (step.by) parts.push(`by ${step.by}`);
-  if (step.comment) parts.push(`— ${step.comment}`);
+  const parts = [e(step.at), e(step.stage).padEnd(17), step.gate && step.gate !== step.stage ? `${e(step.gate)} ${e(step.action)}` : e(step.action)];
+  if (step.environment) parts.push(`on ${e(step.environment)}`);
+  if (step.actors?.length) parts.push(`[${step.actors.map(e).join(', ')}]`);
+  if (step.by) parts.push(`by ${e(step.by)}`);
+  if (step.comment) parts.push(`— ${e(step.comment)}`);
   return parts.join('  ');
 }
 
@@ -45,10 +61,10 @@ export function formatStep(step: StepRecord): string {
 export function formatRolloutList(rows: RolloutSummary[]): string {
   if (rows.length === 0) return 'no rollouts';
   const table = rows.map((r) => [
-    r.flag,
-    r.state ?? r.execution.toLowerCase(),
-    r.stage ?? '-',
-    r.pendingGate ?? '-',
+    e(r.flag),
+    e(r.state ?? r.execution.toLowerCase()),
+    e(r.stage ?? '-'),
+    e(r.pendingGate ?? '-'),
     r.percentage === null ? '-' : `${r.percentage}%`,
     r.startedAt,
     r.closedAt ?? '-',

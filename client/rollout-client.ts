@@ -1,29 +1,29 @@
-// Client-side operations on rollouts: start, status, approve, reject and abort through Temporal.
+// Client-side operations on rollouts: start, status, list, and approve/reject/abort as updates with a true answer.
 import { randomUUID } from 'node:crypto';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { RolloutPlan } from '../plan/rollout-plan';
+import type { MessageKind, MessagePayloads } from '../workflows/message-schemas';
 import * as messages from '../workflows/messages';
+import { ROLLBACK_FAILED_FAILURE, ROLLED_BACK_FAILURE } from '../workflows/rollout-failures';
 import type { rolloutWorkflow } from '../workflows/rollout-workflow';
 import { rolloutWorkflowId, type RolloutStatus } from '../workflows/rollout-status';
-
-export class RolloutClientError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = this.constructor.name;
-  }
-}
+import { CliError, EXIT_CODES } from './cli-errors';
 
 /** One row of `rollout list`. */
 export interface RolloutSummary {
   flag: string;
   workflowId: string;
   runId: string;
-  /** Temporal's execution status: RUNNING, COMPLETED, TERMINATED, … */
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, TERMINATED, … */
   execution: string;
   startedAt: string;
   closedAt: string | null;
@@ -34,11 +34,8 @@ export interface RolloutSummary {
   percentage: number | null;
 }
 
-/** What became of an approve or reject signal once the workflow processed it. */
-export type DecisionAck =
-  | { outcome: 'accepted'; status: RolloutStatus }
-  | { outcome: 'refused'; reason: string; status: RolloutStatus }
-  | { outcome: 'unconfirmed'; reason: string };
+/** The rollout took the message: when, and where it stood then. */
+export type MessageTaken = messages.MessageAccepted;
 
 export class RolloutClient {
   constructor(
@@ -65,8 +62,9 @@ export class RolloutClient {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new RolloutClientError(
+        throw new CliError(
           `a rollout of ${plan.flag} is already running (workflow ${workflowId}); see \`rollout status ${plan.flag}\` or abort it first`,
+          EXIT_CODES.refused,
         );
       }
       throw err;
@@ -74,14 +72,14 @@ export class RolloutClient {
     return workflowId;
   }
 
-  /** The rollout's status: live from the workflow, or its final result once it has ended. */
+  /** The rollout's status: live from the workflow, or its final status once it has ended (no worker needed then). */
   async status(flag: string): Promise<RolloutStatus> {
     const handle = this.handle(flag);
     let description;
     try {
       description = await handle.describe();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new RolloutClientError(`no rollout of ${flag} was found (workflow ${handle.workflowId})`);
+      if (err instanceof WorkflowNotFoundError) throw new CliError(`no rollout of ${flag} was found (workflow ${handle.workflowId})`, EXIT_CODES.notFound);
       throw err;
     }
     return this.readStatus(handle, description.status.name, this.statusTimeoutMs);
@@ -112,52 +110,63 @@ export class RolloutClient {
     return rows;
   }
 
-  async approve(flag: string, approval: Omit<messages.Approval, 'id'>): Promise<DecisionAck> {
-    const id = randomUUID();
-    await this.signalRunning(flag, () => this.handle(flag).signal(messages.approve, { ...approval, id }));
-    return this.awaitDecision(flag, id);
-  }
-
-  async reject(flag: string, rejection: Omit<messages.Rejection, 'id'>): Promise<DecisionAck> {
-    const id = randomUUID();
-    await this.signalRunning(flag, () => this.handle(flag).signal(messages.reject, { ...rejection, id }));
-    return this.awaitDecision(flag, id);
-  }
-
-  async abort(flag: string, request: messages.Abort): Promise<void> {
-    await this.signalRunning(flag, () => this.handle(flag).signal(messages.abort, request));
-  }
-
-  /** Polls the status until the workflow has recorded the message `id` as a step or a refusal. */
-  async awaitDecision(flag: string, id: string, timeoutMs = 10_000): Promise<DecisionAck> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    while (Date.now() < deadline) {
-      try {
-        const status = await this.queryStatus(this.handle(flag), Math.max(500, deadline - Date.now()));
-        const refusal = status.refused.find((r) => r.id === id);
-        if (refusal) return { outcome: 'refused', reason: refusal.reason, status };
-        if (status.steps.some((step) => step.messageId === id)) return { outcome: 'accepted', status };
-        // An abort that raced the decision also ends the gate: report that instead of waiting.
-        if (status.state !== 'running' && status.state !== 'awaiting-approval') {
-          return { outcome: 'refused', reason: `the rollout is ${status.state}`, status };
-        }
-      } catch (err) {
-        lastError = err;
+  /**
+   * Sends approve, reject or abort as an update and waits up to `waitMs` for the workflow's answer. Resolves when the
+   * rollout took it; throws CliError: refused (with the reason), not found, or no answer — and in that case says
+   * whether the message is in the rollout's history after all (then it resolves) or still waits for a worker.
+   */
+  async send<K extends MessageKind>(flag: string, kind: K, payload: MessagePayloads[K], waitMs: number): Promise<MessageTaken> {
+    const handle = this.handle(flag);
+    const updateId = randomUUID();
+    try {
+      return await this.client.withDeadline(Date.now() + waitMs, () =>
+        handle.executeUpdate(messages.UPDATES[kind] as typeof messages.approveUpdate, { args: [payload as MessagePayloads['approve']], updateId }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const reason = err.cause instanceof Error ? err.cause.message : err.message;
+        throw new CliError(`refused: ${reason}`, EXIT_CODES.refused);
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (err instanceof WorkflowNotFoundError) {
+        throw new CliError(`no running rollout of ${flag} (workflow ${handle.workflowId}): it has ended or was never started`, EXIT_CODES.notFound);
+      }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        const taken = await this.findTakenUpdate(handle, updateId).catch(() => null);
+        if (taken) return taken;
+        throw new CliError(
+          `no worker answered within ${Math.round(waitMs / 1000)} s (task queue ${this.taskQueue}): the ${kind} is not in the rollout's history yet. ` +
+            `It stays queued on the Temporal server and takes effect if a worker picks the rollout up before the server restarts; ` +
+            `check with \`rollout status ${flag}\` before sending it again.`,
+          EXIT_CODES.noAnswer,
+        );
+      }
+      throw err;
     }
-    return {
-      outcome: 'unconfirmed',
-      reason: `the signal was sent but the workflow did not process it within ${timeoutMs / 1000} s: ${
-        lastError instanceof Error ? lastError.message : 'is a worker running?'
-      }`,
-    };
   }
 
-  /** A completed rollout's result is its final status; any other (running, terminated) is replayed to answer the query. */
-  private readStatus(handle: WorkflowHandle<typeof rolloutWorkflow>, execution: string, timeoutMs: number): Promise<RolloutStatus> {
-    return execution === 'COMPLETED' ? handle.result() : this.queryStatus(handle, timeoutMs);
+  /** The answer of update `updateId` when the rollout's history shows it was taken (a worker answered after our deadline). */
+  private async findTakenUpdate(handle: WorkflowHandle<typeof rolloutWorkflow>, updateId: string): Promise<MessageTaken | null> {
+    const history = await handle.fetchHistory();
+    for (const event of history.events ?? []) {
+      const completed = event.workflowExecutionUpdateCompletedEventAttributes;
+      if (completed?.meta?.updateId !== updateId) continue;
+      const payload = completed.outcome?.success?.payloads?.[0];
+      return payload ? defaultPayloadConverter.fromPayload<MessageTaken>(payload) : null;
+    }
+    return null;
+  }
+
+  /** A finished rollout's status comes from its result or failure details; any other is asked by query (needs a worker). */
+  private async readStatus(handle: WorkflowHandle<typeof rolloutWorkflow>, execution: string, timeoutMs: number): Promise<RolloutStatus> {
+    if (execution === 'COMPLETED') return handle.result();
+    if (execution === 'FAILED') {
+      const final = await handle.result().then(
+        () => null,
+        (err: unknown) => finalStatusOf(err),
+      );
+      if (final) return final;
+    }
+    return this.queryStatus(handle, timeoutMs);
   }
 
   /** The status query with a deadline: without a worker, a query would otherwise wait for the server's own timeout. */
@@ -165,8 +174,9 @@ export class RolloutClient {
     try {
       return await this.client.withDeadline(Date.now() + timeoutMs, () => handle.query(messages.status));
     } catch (err) {
-      throw new RolloutClientError(
+      throw new CliError(
         `${handle.workflowId} did not answer the status query within ${Math.round(timeoutMs / 1000)} s; is a worker running on task queue ${this.taskQueue} (\`npm run worker\`)? (${err instanceof Error ? err.message : String(err)})`,
+        EXIT_CODES.noAnswer,
       );
     }
   }
@@ -174,15 +184,12 @@ export class RolloutClient {
   handle(flag: string): WorkflowHandle<typeof rolloutWorkflow> {
     return this.client.workflow.getHandle<typeof rolloutWorkflow>(rolloutWorkflowId(flag));
   }
+}
 
-  private async signalRunning(flag: string, send: () => Promise<void>): Promise<void> {
-    try {
-      await send();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        throw new RolloutClientError(`no running rollout of ${flag} (workflow ${rolloutWorkflowId(flag)}); it has ended or was never started`);
-      }
-      throw err;
-    }
-  }
+/** The final status a rolled-back or failed rollout closed with (its failure's details), or null for other errors. */
+export function finalStatusOf(error: unknown): RolloutStatus | null {
+  const failure = error instanceof WorkflowFailedError ? error.cause : error;
+  if (!(failure instanceof ApplicationFailure)) return null;
+  if (failure.type !== ROLLED_BACK_FAILURE && failure.type !== ROLLBACK_FAILED_FAILURE) return null;
+  return (failure.details?.[0] as RolloutStatus | undefined) ?? null;
 }

@@ -63,8 +63,7 @@ async function main(): Promise<void> {
         const by = DEMO_APPROVERS[gate];
         const confirmed = gate === 'global-readiness' ? READINESS_ITEM_IDS : undefined;
         say(`  >>> gate ${gate} is waiting; approving as ${by}: npx rollout approve ${plan.flag} --gate ${gate} --by ${by}${confirmed ? ` --confirm ${confirmed.join(',')}` : ''}`);
-        const ack = await rollouts.approve(plan.flag, { gate, by, comment: 'demo: verified', confirmed });
-        if (ack.outcome !== 'accepted') throw new Error(`approval of ${gate} was not accepted: ${ack.reason}`);
+        await rollouts.send(plan.flag, 'approve', { gate, by, comment: 'demo: verified', confirmed }, 30_000);
       },
     });
     traffic.stop();

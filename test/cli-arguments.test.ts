@@ -1,7 +1,8 @@
 // CLI argument rules: durations need a unit and must be longer than zero; actor names follow the actor-id rule.
 import { InvalidArgumentError } from 'commander';
 import { duration } from '../client/cli-arguments';
-import { featureSetChange, UsageError } from '../client/feature-set-arguments';
+import { UsageError } from '../client/cli-errors';
+import { featureSetChange } from '../client/feature-set-arguments';
 
 describe('duration', () => {
   it.each([

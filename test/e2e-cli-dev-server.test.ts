@@ -27,7 +27,7 @@ beforeAll(async () => {
   planFile = join(dir, 'fast.yaml');
   writeFileSync(
     planFile,
-    ['ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 5m', 'requester: carol', ''].join('\n'),
+    ['ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 5m', 'requester: carol', 'operators: [sre-oncall]', ''].join('\n'),
   );
 }, 120_000);
 
@@ -60,7 +60,7 @@ describe('CLI against a Temporal dev server', () => {
     expect(started).toMatchObject({ code: 0, stdout: `rollout-${flag}\n` });
 
     const again = await cli('start', flag, '--plan', planFile);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(3); // refused
     expect(again.stderr).toMatch(/a rollout of route_hll_to_snowplow_phase3 is already running/);
 
     await until(() => statusOf(flag), (s) => s.pendingGate === 'staging-qa', 'staging-qa gate');
@@ -72,7 +72,7 @@ describe('CLI against a Temporal dev server', () => {
     });
 
     const self = await cli('approve', flag, '--gate', 'staging-qa', '--by', 'carol');
-    expect(self.code).toBe(1);
+    expect(self.code).toBe(3); // refused
     expect(self.stderr).toMatch(/refused: carol requested this rollout/);
 
     expect(await cli('approve', flag, '--gate', 'staging-qa', '--by', 'alice', '--comment', 'QA passed on staging-canary')).toMatchObject({
@@ -135,19 +135,20 @@ describe('CLI against a Temporal dev server', () => {
     const other = join(dir, 'other.yaml');
     writeFileSync(other, 'flag: some_other_flag\n');
     const mismatch = await cli('start', 'third_flag', '--plan', other);
-    expect(mismatch.code).toBe(1);
+    expect(mismatch.code).toBe(2); // usage: the plan does not fit the command
     expect(mismatch.stderr).toMatch(/some_other_flag/);
     expect(mismatch.stderr).toMatch(/third_flag/);
     const missing = await cli('status', 'third_flag');
     expect(missing.stderr).toMatch(/no rollout of third_flag was found/);
+    expect(missing.code).toBe(4); // not found
 
     const badGate = await cli('approve', 'third_flag', '--gate', 'prod', '--by', 'alice');
-    expect(badGate.code).not.toBe(0);
+    expect(badGate.code).toBe(2); // usage
     expect(badGate.stderr).toMatch(/Allowed choices are staging-qa, production-qa, global-readiness/);
     const badValue = await cli('feature', 'set', 'third_flag', 'maybe');
     expect(badValue.stderr).toMatch(/use true, false or a percentage from 0 to 100/);
     const badProject = await cli('feature', 'set', 'third_flag', 'true', '--project', 'gitlab', '--staging', '--production');
-    expect(badProject.code).toBe(1);
+    expect(badProject.code).toBe(2); // usage
     expect(badProject.stderr).toMatch(/^error: Invalid actor id "project:gitlab": a project name must be a path/);
     expect(await gates('third_flag')).toEqual(
       Object.fromEntries(['dev', 'staging', 'staging-ref', 'production'].map((env) => [env, { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: null }])),
@@ -203,7 +204,7 @@ describe('CLI against a Temporal dev server', () => {
     const { stdout } = await run('npx', ['rollout', 'status', 'route_hll_to_snowplow_phase3', '--json'], { cwd: root, env });
     expect(JSON.parse(stdout) as unknown).toMatchObject({ flag: 'route_hll_to_snowplow_phase3', state: 'completed' });
     const failure = await run('npx', ['rollout', 'status', 'never_started'], { cwd: root, env }).catch((err: { code: number; stderr: string }) => err);
-    expect(failure).toMatchObject({ code: 1 });
+    expect(failure).toMatchObject({ code: 4 }); // not found
     expect((failure as { stderr: string }).stderr).toContain('no rollout of never_started was found');
   });
 });
