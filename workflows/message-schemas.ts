@@ -84,7 +84,7 @@ export function parseMessage<K extends MessageKind>(kind: K, payload: unknown): 
     problems: result.error.issues.map((issue) => {
       if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}; allowed: ${Object.keys(SCHEMAS[kind].shape).join(', ')}`;
       const field = issue.path.map(String).join('.') || 'payload';
-      const missing = issue.code === 'invalid_type' && (payload as Record<string, unknown>)[String(issue.path[0])] === undefined;
+      const missing = issue.path.length === 1 && (payload as Record<string, unknown>)[String(issue.path[0])] === undefined;
       return `${field}: ${missing ? 'is required; ' : ''}${issue.message}`;
     }),
   };

@@ -73,7 +73,7 @@ export class VolumeGuard {
   async watch(ctx: RolloutContext, cadence: Cadence): Promise<void> {
     await this.check(this.progress.percentage, null, cadence.windowMs);
     cadence.checked();
-    await this.askIfBlind(ctx);
+    if (this.isBlind()) await this.askIfBlind(ctx);
   }
 
   /** The reading that ends verification: it must succeed (a failed one is read again every interval). */
@@ -83,8 +83,16 @@ export class VolumeGuard {
       await waitUntil(ctx, Date.now() + this.intervalMs, { kind: 'verification', summary: 'verification: reading the volume again', endsWithCheck: true });
       this.progress.throwIfAborted();
       record = await this.check(this.progress.percentage, null, this.intervalMs);
-      await this.askIfBlind(ctx);
+      if (this.isBlind()) await this.askIfBlind(ctx);
     }
+  }
+
+  /** True when readings have failed for longer than `guard.inconclusiveWait` (since the last approved review) and no gate is open. */
+  private isBlind(): boolean {
+    const { unreadableSince: since, reviewedAt } = this.progress.guard;
+    if (!this.everyInterval || since === null || this.progress.pendingGate !== null) return false;
+    // A person who approved a volume-review since then has accepted the blindness for another inconclusiveWait.
+    return Date.now() - Math.max(since, reviewedAt ?? 0) >= durationToMs(this.plan.guard.inconclusiveWait)!;
   }
 
   /**
@@ -92,10 +100,7 @@ export class VolumeGuard {
    * approve goes on without readings for another `inconclusiveWait`, reject rolls back. An outage alone never rolls back.
    */
   private async askIfBlind(ctx: RolloutContext): Promise<void> {
-    const { unreadableSince: since, reviewedAt } = this.progress.guard;
-    if (!this.everyInterval || since === null || this.progress.pendingGate !== null) return;
-    // A person who approved a volume-review since then has accepted the blindness for another inconclusiveWait.
-    if (Date.now() - Math.max(since, reviewedAt ?? 0) < durationToMs(this.plan.guard.inconclusiveWait)!) return;
+    const since = this.progress.guard.unreadableSince!;
     const why = `the guard could not read the Snowplow volume since ${new Date(since).toISOString()}; approve to go on without it for another ${this.plan.guard.inconclusiveWait}, reject to roll back`;
     this.progress.record({ stage: this.progress.stage, action: why, percentage: this.progress.percentage });
     await gate(ctx, 'volume-review', why);

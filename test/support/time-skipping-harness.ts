@@ -1,7 +1,7 @@
 // Test harness: a time-skipping Temporal server, a real Redis and a rollout worker, shared by one suite.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { finalStatusOf } from '../../client/rollout-client';
 import { RedisFlagStore } from '../../flags/redis-flag-store';
@@ -24,7 +24,7 @@ export interface Harness {
   env: TestWorkflowEnvironment;
   redis: Redis;
   store: RedisFlagStore;
-  start(plan: Partial<RolloutPlan> & { flag: string }): Promise<WorkflowHandle<typeof rolloutWorkflow>>;
+  start(plan: Partial<RolloutPlan> & { flag: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof rolloutWorkflow>>;
   waitFor(handle: WorkflowHandle<typeof rolloutWorkflow>, predicate: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus>;
   /** Approves staging-qa, production-qa and global-readiness (with the whole checklist) as `by`, each once it is pending. */
   passGates(handle: WorkflowHandle<typeof rolloutWorkflow>, by?: string): Promise<void>;
