@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { installQuietRuntime } from './support/quiet-runtime';
+import { installQuietRuntime } from '../worker/install-quiet-runtime';
 import type { Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import { Client, Connection } from '@temporalio/client';

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Environment } from '../flags/environments';
@@ -14,8 +14,10 @@ import * as messages from '../workflows/messages';
 import { REFUSALS_KEPT, type RolloutStatus } from '../workflows/rollout-status';
 import { cliRunner, type CliResult } from './support/capture-cli';
 import { pollUntil } from './support/eventually';
-import { installQuietRuntime } from './support/quiet-runtime';
+import { installQuietRuntime } from '../worker/install-quiet-runtime';
 import { createWorkerRedis } from '../worker/create-worker-redis';
+import { replayRollouts, RUNNING_ROLLOUTS_QUERY } from '../worker/replay-running-rollouts';
+import { mutatedWorkflowBundle } from './support/mutated-workflow-bundle';
 import type Redis from 'ioredis';
 
 const run = promisify(execFile);
@@ -175,6 +177,15 @@ describe('a rollout at a gate, flooded with malformed messages', () => {
       expect(refusal.reason.length).toBeLessThanOrEqual(1000);
     }
     expect(await gatesEverywhere()).toMatchObject({ dev: { boolean: true }, staging: { boolean: true }, 'staging-ref': { boolean: true }, production: before.production });
+  });
+
+  it('replays with this code (`npm run replay`), and a change that would break it is caught before deploying', async () => {
+    const { stdout } = await run('npx', ['tsx', 'worker/replay-main.ts', '--address', stack.config.temporal.address], { cwd: resolve(__dirname, '..') });
+    expect(stdout).toContain(`replays ${WORKFLOW_ID}`);
+    expect(stdout).toContain('1 of 1 replay with this code');
+    const broken = await mutatedWorkflowBundle('rollout-stages.ts', "await step(ctx, 'staging-qa', async () => void (await gate(ctx, 'staging-qa')));", '');
+    const outcomes = await replayRollouts(client, RUNNING_ROLLOUTS_QUERY, broken);
+    expect(outcomes).toEqual([{ workflowId: WORKFLOW_ID, error: expect.stringMatching(/[Nn]ondeterminism/) as string }]);
   });
 
   it('prints whatever was sent as inert text in `rollout status`', async () => {

@@ -15,7 +15,7 @@ import { createWorkerRedis } from '../worker/create-worker-redis';
 import type { RolloutStatus } from '../workflows/rollout-status';
 import { ALL_READINESS } from './support/time-skipping-harness';
 import { pollUntil } from './support/eventually';
-import { installQuietRuntime } from './support/quiet-runtime';
+import { installQuietRuntime } from '../worker/install-quiet-runtime';
 
 const FLAG = 'outage_flag';
 /** Longer than the ~40 s after which a rollout used to give up on Redis and roll back. */

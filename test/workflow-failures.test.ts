@@ -2,6 +2,7 @@
 import * as messages from '../workflows/messages';
 import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
 import { pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
+import { recordHistory } from './support/record-history';
 
 let h: Harness;
 
@@ -29,6 +30,7 @@ it('rolls back when a flag write keeps failing for longer than the plan\'s outag
   // The write never happened, so there was nothing to restore, and dev is exactly as it was.
   expect(result.steps.find((s) => s.environment === 'dev' && s.stage === 'rollback')?.action).toMatch(/nothing to restore/);
   expect(await h.redis.hgetall(`flipper:dev:feature:${flag}`)).toEqual({ percentage_of_time: 'garbage' });
+  await recordHistory('flag-write-fails', handle);
 });
 
 it('does not roll back when the guard cannot read the volume: it asks at volume-review instead', async () => {
@@ -50,6 +52,7 @@ it('does not roll back when the guard cannot read the volume: it asks at volume-
   const result = await h.finalStatus(handle);
   expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
   expect(await h.store.get(flag, 'production')).toEqual({ boolean: null, actors: ['group:kept-group'], percentageOfActors: null, percentageOfTime: null });
+  await recordHistory('unreadable-then-reject-at-volume-review', handle);
 });
 
 it('rolls back when the workflow is cancelled (e.g. from the Temporal UI)', async () => {
@@ -61,6 +64,7 @@ it('rolls back when the workflow is cancelled (e.g. from the Temporal UI)', asyn
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.outcome).toMatchObject({ cause: 'cancelled' });
+  await recordHistory('cancel', handle);
   for (const env of ['dev', 'staging', 'staging-ref', 'production'] as const) expect(await h.store.get(flag, env)).toBeNull();
 });
 
@@ -76,4 +80,5 @@ it('ignores a rejection by someone who is neither approver nor requester', async
   // The requester may withdraw their own rollout.
   await handle.signal(messages.reject, { gate: 'staging-qa', by: 'mikolaj_wawrzyniak', reason: 'withdrawn' });
   expect((await h.finalStatus(handle)).outcome).toMatchObject({ cause: 'rejected', by: 'mikolaj_wawrzyniak' });
+  await recordHistory('refused-stranger-then-requester-withdraws', handle);
 });

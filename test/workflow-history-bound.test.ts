@@ -4,6 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import type { FlagGates } from '../flags/flag-gates';
 import * as messages from '../workflows/messages';
 import type { rolloutWorkflow } from '../workflows/rollout-workflow';
+import { recordHistory } from './support/record-history';
 import { pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
 
 let h: Harness;
@@ -75,5 +76,8 @@ it('verifies for 3 days at a 1-minute interval, breaches after several runs, and
   expect(result.run).toBeGreaterThanOrEqual(verifying.run);
   // Restored from the state carried through every continue-as-new.
   expect({ dev: await h.store.get(flag, 'dev'), staging: await h.store.get(flag, 'staging'), production: await h.store.get(flag, 'production') }).toEqual(before);
-  for (const run of await runs(handle)) expect(run.events).toBeLessThan(MAX_EVENTS_PER_RUN);
+  const chain = await runs(handle);
+  for (const run of chain) expect(run.events).toBeLessThan(MAX_EVENTS_PER_RUN);
+  // The corpus keeps the first run (ends in continue-as-new), the second (resumes from a snapshot) and the last.
+  await recordHistory('continue-as-new-then-breach', handle, { runIds: [chain[0]!.runId, chain[1]!.runId, chain.at(-1)!.runId] });
 }, 600_000);

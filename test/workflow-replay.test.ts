@@ -1,28 +1,76 @@
-// Replays a recorded history of the rollout workflow, so a non-deterministic change to workflow code fails here.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
-import { installQuietRuntime } from './support/quiet-runtime';
+// Replays every recorded history against the current workflow code, so a change that running rollouts would not survive fails here.
+import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { installQuietRuntime } from '../worker/install-quiet-runtime';
+import { readHistoryCorpus, type CorpusHistory } from './support/history-corpus';
+import { mutatedWorkflowBundle } from './support/mutated-workflow-bundle';
 import { ROLLOUT_WORKFLOW_OPTIONS } from '../worker/create-rollout-worker';
 
-// Recorded by `npm run record-history` (the happy path of test/workflow-rollout.test.ts with the default plan).
-const HISTORY_FILE = resolve(__dirname, 'histories', 'rollout-happy-path.json');
+/** Every path a rollout can take, recorded at least once (test/histories/v2, from `npm run record-histories`). */
+const REQUIRED_SCENARIOS = [
+  'happy-path',
+  'reject-at-staging-qa',
+  'reject-at-production-qa',
+  'reject-at-global-readiness',
+  'gate-deadline',
+  'abort-in-soak',
+  'abort-in-gate',
+  'abort-in-verification',
+  'cancel',
+  'breach-in-soak',
+  'breach-in-gate',
+  'breach-in-verification',
+  'breach-by-full-day-projection',
+  'projected-hold-approve',
+  'projected-hold-reject',
+  'projected-breach-rollback',
+  'inconclusive-escalation-approve',
+  'unreadable-then-reject-at-volume-review',
+  'continue-as-new-then-breach.run-1',
+  'continue-as-new-then-breach.run-2',
+  'continue-as-new-then-breach.run-3',
+  'manual-change-overwritten',
+  'restore-fails',
+  'flag-write-fails',
+];
+
+let corpus: CorpusHistory[];
 
 beforeAll(() => {
   installQuietRuntime();
+  corpus = readHistoryCorpus();
 });
 
-it('replays the recorded happy-path history without non-determinism', async () => {
-  const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(HISTORY_FILE, 'utf8')) as object);
-  expect(history.events.length).toBeGreaterThan(100);
-  await expect(Worker.runReplayHistory(ROLLOUT_WORKFLOW_OPTIONS, history, 'rollout-happy-path')).resolves.toBeUndefined();
+/** Names of the corpus histories (all, or those named) that `options` cannot replay. */
+async function failingReplays(options: ReplayWorkerOptions, only?: string[]): Promise<string[]> {
+  const failing: string[] = [];
+  const histories = corpus.filter(({ name }) => !only || only.includes(name)).map(({ name, history }) => ({ workflowId: name, history }));
+  for await (const result of Worker.runReplayHistories(options, histories)) {
+    if (result.error) failing.push(result.workflowId);
+  }
+  return failing;
+}
+
+it('holds a recording of every path, and the pre-continue-as-new rollout of the first release', () => {
+  const names = corpus.map((c) => c.name);
+  for (const scenario of REQUIRED_SCENARIOS) expect(names).toContain(`v2/${scenario}`);
+  expect(names).toContain('v1/happy-path');
 });
 
-it('detects a history that does not match the workflow code', async () => {
-  const json = JSON.parse(readFileSync(HISTORY_FILE, 'utf8')) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name: string } } }[] };
-  const scheduled = json.events.find((e) => e.activityTaskScheduledEventAttributes)!;
-  scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'someOtherActivity';
-  const history = temporal.api.history.v1.History.fromObject(json);
-  await expect(Worker.runReplayHistory(ROLLOUT_WORKFLOW_OPTIONS, history, 'tampered')).rejects.toThrow(/[Nn]ondeterminis/);
-});
+it('replays every recorded history with the current workflow code', async () => {
+  expect(await failingReplays(ROLLOUT_WORKFLOW_OPTIONS)).toEqual([]);
+}, 120_000);
+
+it.each<[string, string, string, string, string[]]>([
+  [
+    'the production-qa gate is removed',
+    'rollout-stages.ts',
+    "await step(ctx, 'production-qa', async () => void (await gate(ctx, 'production-qa')));",
+    '',
+    ['v2/happy-path', 'v2/reject-at-global-readiness', 'v1/happy-path'],
+  ],
+  ['the guard stops reading while gates wait', 'volume-guard.ts', 'if (!this.watching) return NEVER;', "if (!this.watching || kind === 'gate') return NEVER;", ['v2/breach-in-gate']],
+  ['the guard stops reading during soaks', 'volume-guard.ts', 'if (!this.watching) return NEVER;', "if (!this.watching || kind === 'soak') return NEVER;", ['v2/breach-in-soak']],
+  ['continue-as-new comes later', 'continue-as-new.ts', 'CONTINUE_AS_NEW_AFTER_EVENTS = 4000;', 'CONTINUE_AS_NEW_AFTER_EVENTS = 40000;', ['v2/continue-as-new-then-breach.run-1']],
+])('fails the replay when %s', async (_change, file, text, replacement, mustFail) => {
+  expect((await failingReplays(await mutatedWorkflowBundle(file, text, replacement), mustFail)).sort()).toEqual([...mustFail].sort());
+}, 120_000);

@@ -1,11 +1,10 @@
 // The rollout workflow with the DEFAULT plan on the time-skipping server, real Redis behind the activities.
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import * as messages from '../workflows/messages';
 import type { GateName, RolloutStatus } from '../workflows/rollout-status';
 import { ALL_READINESS, pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
+import { recordHistory } from './support/record-history';
 
 let h: Harness;
 
@@ -113,12 +112,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
       ['global-readiness', 'alice'],
     ]);
 
-    if (process.env.RECORD_HISTORY) {
-      const dir = resolve(__dirname, 'histories');
-      mkdirSync(dir, { recursive: true });
-      // protobufjs's own JSON form; the replay test reads it back with History.fromObject.
-      writeFileSync(resolve(dir, 'rollout-happy-path.json'), `${JSON.stringify(await handle.fetchHistory(), null, 1)}\n`);
-    }
+    await recordHistory('happy-path', handle);
   });
 
   it.each(['staging-qa', 'production-qa', 'global-readiness'] as const)(
@@ -144,6 +138,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
       // Restores run newest first: production (touched last) before the non-production environments.
       const restored = result.steps.filter((s) => s.stage === 'rollback' && s.environment).map((s) => s.environment);
       expect(restored[0]).toBe(rejectedGate === 'staging-qa' ? 'staging-ref' : 'production');
+      await recordHistory(`reject-at-${rejectedGate}`, handle);
     },
   );
 
@@ -157,6 +152,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     expect(result.outcome?.reason).toContain('staging-qa');
     expect(Date.parse(result.endedAt!) - Date.parse(result.startedAt)).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
     expect(await gatesEverywhere(flag)).toEqual({ dev: null, staging: null, 'staging-ref': null, production: null });
+    await recordHistory('gate-deadline', handle);
   });
 
   it('rolls back when the volume guard sees a breach during verification', async () => {
@@ -176,6 +172,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     expect(result.lastVolume).toMatchObject({ count: 10_000_001, verdict: 'over-budget' });
     expect(await h.store.get(flag, 'production')).toEqual(PRIOR_PRODUCTION);
     expect(await h.store.get(flag, 'dev')).toBeNull();
+    await recordHistory('breach-in-verification', handle);
   });
 
   it('rolls back when aborted during the ramp', async () => {
@@ -192,5 +189,6 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     expect(result.state).toBe('rolled-back');
     expect(result.outcome).toMatchObject({ cause: 'aborted', by: 'oncall-sre' });
     expect(await gatesEverywhere(flag)).toEqual({ dev: null, staging: null, 'staging-ref': null, production: PRIOR_PRODUCTION });
+    await recordHistory('abort-in-soak', handle);
   });
 });

@@ -2,6 +2,7 @@
 import type { GuardDecision } from '../volume/guard-decision';
 import * as messages from '../workflows/messages';
 import { pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
+import { recordHistory } from './support/record-history';
 
 let h: Harness;
 
@@ -40,6 +41,7 @@ it('completes a ramp whose projections stay under budget, recording each decisio
   expect(first.query).toContain('snowplow_sent:{under_budget_flag}');
   expect(result.guard.checks).toBe(10); // 5 before the next steps, 1 at 100 %, 4 during the hour of verification
   expect(result.guard.decisions).toHaveLength(10);
+  await recordHistory('ramp-within-budget', handle);
 });
 
 it('stops before the step whose projection is over budget and rolls back (onProjectedBreach: rollback)', async () => {
@@ -55,6 +57,7 @@ it('stops before the step whose projection is over budget and rolls back (onProj
   // 10 % was never set: the ramp stopped at 1 %, then everything was restored.
   expect(result.steps.filter((s) => s.stage === 'ramp' && s.percentage !== undefined).map((s) => s.percentage)).toEqual([1]);
   expect(await h.store.get(flag, 'production')).toBeNull();
+  await recordHistory('projected-breach-rollback', handle);
 });
 
 it('holds at the current step and asks at volume-review when the projection is over budget (default: hold)', async () => {
@@ -72,6 +75,7 @@ it('holds at the current step and asks at volume-review when the projection is o
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
+  await recordHistory('projected-hold-reject', handle);
 });
 
 it('treats too little traffic as inconclusive, re-reads, then escalates to volume-review', async () => {
@@ -89,6 +93,7 @@ it('treats too little traffic as inconclusive, re-reads, then escalates to volum
   await h.waitFor(handle, (s) => s.percentage === 10, 'ramp to 10%');
   await handle.signal(messages.abort, { by: 'bob', reason: 'end of test' });
   expect((await h.finalStatus(handle)).state).toBe('rolled-back');
+  await recordHistory('inconclusive-escalation-approve', handle);
 });
 
 it('keeps watching the volume while a gate waits once production is touched, and rolls back on a breach', async () => {
@@ -107,4 +112,5 @@ it('keeps watching the volume while a gate waits once production is touched, and
   expect(waited).toBeGreaterThanOrEqual(15 * 60_000);
   expect(waited).toBeLessThan(16 * 60_000);
   expect(await h.store.get(flag, 'production')).toBeNull();
+  await recordHistory('breach-in-gate', handle);
 });

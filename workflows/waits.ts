@@ -58,6 +58,7 @@ export async function waitUntil(ctx: RolloutContext, until: number, options: Wai
     }
     const wakeAt = due === null ? until : Math.min(until, due);
     if (await condition(() => woken() || continueAsNewNeeded(), wakeAt - now, { summary: options.summary })) continue;
+    // The check right after its timer, before the next turn's continue-as-new test: recorded histories have this order.
     if (due !== null && Date.now() >= due && Date.now() < until) await guard.watch(ctx, cadence);
   }
 }

@@ -11,7 +11,7 @@ import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
 import { snowplowSentCounterKey, snowplowSentPerSecondKey, utcDay } from '../../volume/snowplow-counter-keys';
 import { pollUntil } from './eventually';
-import { installQuietRuntime } from './quiet-runtime';
+import { installQuietRuntime } from '../../worker/install-quiet-runtime';
 import { bundleRolloutWorkflows, createRolloutWorker } from '../../worker/create-rollout-worker';
 import { createWorkerRedis } from '../../worker/create-worker-redis';
 import * as messages from '../../workflows/messages';

@@ -1,4 +1,4 @@
-// Installs a Temporal runtime that only reports errors, so expected activity failures don't flood test output.
+// Installs a Temporal runtime that only reports errors: for tests (expected failures) and the replay tool (expected mismatches).
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 let installed = false;
