@@ -6,4 +6,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testTimeout: 120000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
 };

@@ -4,6 +4,8 @@ import { CONTINUE_AS_NEW } from './patches';
 import type { RolloutContext } from './rollout-context';
 import type { rolloutWorkflow } from './rollout-workflow';
 
+/** The most history events any run of a rollout may have, whatever its plan (Temporal terminates a run at 51,200). */
+export const HISTORY_EVENTS_PER_RUN_LIMIT = 5000;
 /** A run continues-as-new once its history has this many events (Temporal suggests it at 4,096; it refuses past 51,200). */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
 /** … or this many bytes (Temporal warns at 10 MB; a flood of large refused signals grows bytes faster than events). */
