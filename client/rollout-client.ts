@@ -131,12 +131,17 @@ export class RolloutClient {
         throw new CliError(`no running rollout of ${flag} (workflow ${handle.workflowId}): it has ended or was never started`, EXIT_CODES.notFound);
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-        const taken = await this.findTakenUpdate(handle, updateId).catch(() => null);
-        if (taken) return taken;
+        const history = await this.findTakenUpdate(handle, updateId).catch(() => null);
+        if (history?.taken) return history.taken;
+        // The workflow checks a queued message when a worker picks it up; before its first workflow task no gate is pending.
+        const outcome =
+          history?.neverRun && kind !== 'abort'
+            ? `No worker has run this rollout yet, so no gate is pending: when one does, the rollout will refuse this ${kind}; send it again once the gate is pending`
+            : `It stays queued on the Temporal server until a worker picks the rollout up (if that is before the server restarts); ` +
+              `the rollout then takes it if it is still allowed (e.g. that gate is still pending) and otherwise refuses it without a trace`;
         throw new CliError(
           `no worker answered within ${Math.round(waitMs / 1000)} s (task queue ${this.taskQueue}): the ${kind} is not in the rollout's history yet. ` +
-            `It stays queued on the Temporal server and takes effect if a worker picks the rollout up before the server restarts; ` +
-            `check with \`rollout status ${flag}\` before sending it again.`,
+            `${outcome}; check with \`rollout status ${flag}\` before sending it again.`,
           EXIT_CODES.noAnswer,
         );
       }
@@ -144,16 +149,21 @@ export class RolloutClient {
     }
   }
 
-  /** The answer of update `updateId` when the rollout's history shows it was taken (a worker answered after our deadline). */
-  private async findTakenUpdate(handle: WorkflowHandle<typeof rolloutWorkflow>, updateId: string): Promise<MessageTaken | null> {
-    const history = await handle.fetchHistory();
-    for (const event of history.events ?? []) {
+  /**
+   * The answer of update `updateId` when the rollout's history shows it was taken (a worker answered after our deadline),
+   * and whether no worker has run the rollout yet (a first run without a completed workflow task).
+   */
+  private async findTakenUpdate(handle: WorkflowHandle<typeof rolloutWorkflow>, updateId: string): Promise<{ taken: MessageTaken | null; neverRun: boolean }> {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const continued = Boolean(events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId);
+    const neverRun = !continued && !events.some((event) => event.workflowTaskCompletedEventAttributes);
+    for (const event of events) {
       const completed = event.workflowExecutionUpdateCompletedEventAttributes;
       if (completed?.meta?.updateId !== updateId) continue;
       const payload = completed.outcome?.success?.payloads?.[0];
-      return payload ? defaultPayloadConverter.fromPayload<MessageTaken>(payload) : null;
+      return { taken: payload ? defaultPayloadConverter.fromPayload<MessageTaken>(payload) : null, neverRun };
     }
-    return null;
+    return { taken: null, neverRun };
   }
 
   /** A finished rollout's status comes from its result or failure details; any other is asked by query (needs a worker). */
