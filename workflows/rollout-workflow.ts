@@ -59,7 +59,8 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
 /** approve, reject and abort as signals and as updates (one check behind both), unknown signals, and the status query. */
 function registerHandlers(progress: RolloutProgress): void {
   const onSignal = (kind: MessageKind) => (...args: unknown[]) => safely(progress, kind, args, () => progress.receiveSignal(kind, args, patched(STRICT_MESSAGES)));
-  const describe = (kind: MessageKind) => `${kind} the rollout; payload like ${MESSAGE_EXAMPLES[kind]}`;
+  const what = { approve: 'Approve the pending gate', reject: 'Reject the pending gate (the rollout rolls back)', abort: 'Abort the rollout at any stage (it rolls back)' };
+  const describe = (kind: MessageKind) => `${what[kind]}; payload like ${MESSAGE_EXAMPLES[kind]}`;
   for (const kind of MESSAGE_KINDS) {
     setHandler(messages.SIGNALS[kind] as typeof messages.approve, onSignal(kind), { description: describe(kind) });
     setHandler(messages.UPDATES[kind] as typeof messages.approveUpdate, (...args: unknown[]) => progress.takeUpdate(kind, args), {
