@@ -4,7 +4,7 @@ import type { FlagGates } from '../flags/flag-gates';
 import type { RolloutPlan } from '../plan/rollout-plan';
 import type { GuardRecord } from '../volume/guard-decision';
 import type { AbortRequest, Approval, Rejection } from './message-schemas';
-import type { GateName, OverwrittenChange, RefusedMessage, RolloutOutcome, RolloutState, Stage, StepRecord } from './rollout-status';
+import type { GateName, RolloutStatus } from './rollout-status';
 
 export type GateDecision = { kind: 'approved'; approval: Approval } | { kind: 'rejected'; rejection: Rejection };
 
@@ -42,20 +42,12 @@ export interface GuardState {
   reviewedAt: number | null;
 }
 
-export interface RolloutSnapshot {
-  stage: Stage;
-  state: RolloutState;
+/** The state a run hands to the next: the status fields that change, plus what the status derives them from. */
+export interface RolloutSnapshot
+  extends Pick<RolloutStatus, 'stage' | 'state' | 'percentage' | 'steps' | 'refused' | 'refusedCount' | 'overwritten' | 'outcome' | 'startedAt' | 'endedAt' | 'run'> {
   gate: PendingGate | null;
   abort: AbortRequest | null;
-  percentage: number;
   guard: GuardState;
-  steps: StepRecord[];
-  refused: RefusedMessage[];
-  refusedCount: number;
-  overwritten: OverwrittenChange[];
-  outcome: RolloutOutcome | null;
-  startedAt: string;
-  endedAt: string | null;
   /** What the UI's "current details" say (set again when a run resumes). */
   details: string;
   /** Ids of the forward steps already done (a resumed run skips them). */
@@ -63,8 +55,6 @@ export interface RolloutSnapshot {
   /** Absolute ends of the waits under way (soak, inconclusive wait, verification), by step id, in epoch ms. */
   deadlines: Record<string, number>;
   flags: { changeIdPrefix: string; sequence: number; touched: TouchedEnvironment[] };
-  /** 1 for the first run; each continue-as-new adds one. */
-  run: number;
 }
 
 /** The workflow's input: the validated plan (no secrets: it is stored in history), and the state to resume from. */
