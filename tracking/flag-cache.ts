@@ -1,7 +1,7 @@
 // Keeps the gates of watched flags in process memory, kept fresh by the store's change notifications.
 import type Redis from 'ioredis';
 import type { Environment } from '../flags/environments';
-import type { FlagGates } from '../flags/flag-gates';
+import { sameGates, type FlagGates } from '../flags/flag-gates';
 import type { FlagStore } from '../flags/flag-store';
 import { isEnabled } from '../flags/is-enabled';
 import { flagChangesChannel, parseFlagChangeMessage } from '../flags/redis-flag-store';
@@ -235,15 +235,4 @@ function notify(callback: () => void): void {
   } catch {
     // The callback is the caller's observation hook; the cache's state is already updated.
   }
-}
-
-function sameGates(a: FlagGates | null, b: FlagGates | null): boolean {
-  if (a === null || b === null) return a === b;
-  return (
-    a.boolean === b.boolean &&
-    a.percentageOfActors === b.percentageOfActors &&
-    a.percentageOfTime === b.percentageOfTime &&
-    a.actors.length === b.actors.length &&
-    a.actors.every((actor, i) => actor === b.actors[i])
-  );
 }
