@@ -1,7 +1,7 @@
 // Follows a running rollout: prints each new step and stage change, and answers gates through a callback.
 import type { RolloutClient } from '../client/rollout-client';
 import { formatGuardDecision, formatStep } from '../client/format-status';
-import type { GateName, RolloutStatus } from '../workflows/rollout-status';
+import { FINAL_STATES, type GateName, type RolloutStatus } from '../workflows/rollout-status';
 
 export interface WatchOptions {
   print: (line: string) => void;
@@ -25,7 +25,7 @@ export async function watchRollout(rollouts: RolloutClient, flag: string, option
     }
     printedChecks = status.guard.checks;
     for (const line of lines.sort((a, b) => a.at.localeCompare(b.at))) options.print(line.text);
-    if (['completed', 'rolled-back', 'failed'].includes(status.state)) return status;
+    if (FINAL_STATES.includes(status.state)) return status;
     if (status.pendingGate && options.onGate && status.gateDeadline !== answeredGateAt) {
       answeredGateAt = status.gateDeadline;
       await options.onGate(status.pendingGate, status);

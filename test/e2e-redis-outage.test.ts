@@ -12,7 +12,7 @@ import { startTemporalDevServer, type RunningTemporalDevServer } from '../stack/
 import { RedisFlagStore } from '../flags/redis-flag-store';
 import { createRolloutWorker } from '../worker/create-rollout-worker';
 import { createWorkerRedis } from '../worker/create-worker-redis';
-import type { RolloutStatus } from '../workflows/rollout-status';
+import { FINAL_STATES, type RolloutStatus } from '../workflows/rollout-status';
 import { ALL_READINESS } from './support/time-skipping-harness';
 import { pollUntil } from './support/eventually';
 import { installQuietRuntime } from '../worker/install-quiet-runtime';
@@ -87,7 +87,7 @@ it('pauses through a 45 s Redis outage at a gate and during a flag write, then c
   expect(during.percentage).toBe(0); // the 50 % write has not gone through yet
 
   redisServer = await startRedisServer({ dataDir, port: redisServer.port });
-  const done = await until((s) => s.state === 'completed' || s.state === 'rolled-back' || s.state === 'failed', 'the end of the rollout', 120_000);
+  const done = await until((s) => FINAL_STATES.includes(s.state), 'the end of the rollout', 120_000);
   expect(done.state).toBe('completed');
   expect(done.outcome?.cause).toBeUndefined();
   expect(done.guard.decisions.some((d) => d.verdict === 'unreadable')).toBe(true);
