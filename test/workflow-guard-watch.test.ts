@@ -18,8 +18,7 @@ it('reads during a soak: a breach 1 h into a 6 h soak rolls back at the next 5-m
   const handle = await h.start({ flag, ramp: { steps: [1, 100], soak: '6h' }, guard: { interval: '5m', minSample: 0 } } as never);
   await h.passGates(handle);
   await h.waitFor(handle, (s) => s.stage === 'ramp' && s.percentage === 1, 'ramp at 1%');
-  await h.env.sleep('1h');
-  const soaking = await h.waitFor(handle, (s) => s.guard.checks >= 12, 'a dozen checks into the soak');
+  const soaking = await h.skipUntil(handle, (s) => s.guard.checks >= 12, 'a dozen checks into the soak', { step: '5m' });
   expect(soaking.stage).toBe('ramp');
   expect(soaking.guard.decisions.every((d) => d.verdict === 'within-budget')).toBe(true);
   await h.setVolume(flag, 10_000_001);
@@ -42,8 +41,7 @@ it('projects the full day at the current rate during verification, so a fresh UT
   const handle = await h.start({ flag, ramp: { steps: [100], soak: '15m' }, guard: { minSample: 1000 } } as never);
   await h.addTraffic(flag, 5000);
   await h.passGates(handle);
-  await h.env.sleep('20m'); // through the soak
-  await h.waitFor(handle, (s) => s.stage === 'verification', 'verification');
+  await h.skipUntil(handle, (s) => s.stage === 'verification', 'verification'); // through the soak
   // Today's count is under budget (the day just turned), but the last 15 minutes ran at about 14.4 million a day.
   await h.setVolume(flag, 7_400_000);
   await h.addTraffic(flag, 150_000);
@@ -76,8 +74,7 @@ it('rolls back on an abort during verification', async () => {
   const handle = await h.start({ flag });
   await h.addTraffic(flag, 5000);
   await h.passGates(handle);
-  await h.env.sleep('3h');
-  await h.waitFor(handle, (s) => s.stage === 'verification', 'verification');
+  await h.skipUntil(handle, (s) => s.stage === 'verification', 'verification');
   await handle.signal(messages.abort, { by: 'mikolaj_wawrzyniak', reason: 'dashboards look wrong' });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
@@ -92,8 +89,7 @@ it('goes on after a volume-review approval of a projected breach, and completes'
   const handle = await h.start({ flag, verification: '1h' });
   await h.addTraffic(flag, 18_000); // 20 events/s at 1 %: about 17 million a day at 10 %
   await h.passGates(handle);
-  await h.env.sleep('20m');
-  const held = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review');
+  const held = await h.skipUntil(handle, pendingGateIs('volume-review'), 'volume-review');
   expect(held.percentage).toBe(1);
   await handle.signal(messages.approve, { gate: 'volume-review', by: 'bob', comment: 'the 1 % sample is skewed by our own projects' });
   const result = await h.finalStatus(handle);

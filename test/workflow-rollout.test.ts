@@ -161,8 +161,8 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     const handle = await h.start({ flag });
     await h.addTraffic(flag, 5000);
     await h.passGates(handle);
-    await h.env.sleep('2h'); // past the six 15m ramp soaks, into verification
-    const verifying = await h.waitFor(handle, (s) => s.stage === 'verification', 'verification');
+    // past the six 15m ramp soaks, into verification
+    const verifying = await h.skipUntil(handle, (s) => s.stage === 'verification', 'verification');
     expect(verifying.lastVolume?.verdict).toBe('within-budget');
     await h.setVolume(flag, 10_000_001);
     const result = await h.finalStatus(handle);

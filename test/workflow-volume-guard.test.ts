@@ -65,8 +65,7 @@ it('holds at the current step and asks at volume-review when the projection is o
   const handle = await h.start({ flag });
   await h.addTraffic(flag, 18_000);
   await h.passGates(handle);
-  await h.env.sleep('20m'); // through the 1 % soak
-  const held = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review gate');
+  const held = await h.skipUntil(handle, pendingGateIs('volume-review'), 'volume-review gate'); // through the 1 % soak
   expect(held.stage).toBe('ramp');
   expect(held.percentage).toBe(1);
   expect(held.pendingGateReason).toMatch(/guard holds at 1%: at 10% the flag would send about 17280000 events\/day/);
@@ -82,8 +81,8 @@ it('treats too little traffic as inconclusive, re-reads, then escalates to volum
   const flag = 'quiet_flag';
   const handle = await h.start({ flag });
   await h.passGates(handle); // no traffic at all
-  await h.env.sleep('2h'); // soak 15m + up to 1h of inconclusive re-reads every 15m
-  const escalated = await h.waitFor(handle, pendingGateIs('volume-review'), 'volume-review gate');
+  // soak 15m + up to 1h of inconclusive re-reads every 15m
+  const escalated = await h.skipUntil(handle, pendingGateIs('volume-review'), 'volume-review gate');
   expect(escalated.percentage).toBe(1);
   expect(escalated.pendingGateReason).toMatch(/guard inconclusive after 1h: 0 events in the last 900s; at least 1000 are needed/);
   const inconclusive = escalated.guard.decisions.filter((d): d is GuardDecision => d.verdict === 'inconclusive');

@@ -5,6 +5,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import type Redis from 'ioredis';
 import { finalStatusOf } from '../../client/rollout-client';
 import { RedisFlagStore } from '../../flags/redis-flag-store';
+import { durationToMs } from '../../plan/duration-text-schema';
 import { parsePlan } from '../../plan/parse-plan';
 import type { RolloutPlan } from '../../plan/rollout-plan';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
@@ -26,6 +27,16 @@ export interface Harness {
   store: RedisFlagStore;
   start(plan: Partial<RolloutPlan> & { flag: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof rolloutWorkflow>>;
   waitFor(handle: WorkflowHandle<typeof rolloutWorkflow>, predicate: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus>;
+  /**
+   * Skips time in `step`s (15m by default, at most `limit`, 12h by default) until the status meets `predicate`. Each step
+   * starts only after a query has answered, so no skip races a workflow task; the server's sleep has hung when it did.
+   */
+  skipUntil(
+    handle: WorkflowHandle<typeof rolloutWorkflow>,
+    predicate: (s: RolloutStatus) => boolean,
+    what: string,
+    options?: { step?: string; limit?: string },
+  ): Promise<RolloutStatus>;
   /** Approves staging-qa, production-qa and global-readiness (with the whole checklist) as `by`, each once it is pending. */
   passGates(handle: WorkflowHandle<typeof rolloutWorkflow>, by?: string): Promise<void>;
   /** The final status: the result of a completed rollout, or the details of a rolled-back one's failure. */
@@ -57,6 +68,18 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
   const waitFor: Harness['waitFor'] = async (handle, predicate, what) =>
     (await pollUntil(() => handle.query(messages.status), predicate, { what, timeoutMs: 20_000, intervalMs: 50 })).value;
 
+  const skipUntil: Harness['skipUntil'] = async (handle, predicate, what, { step = '15m', limit = '12h' } = {}) => {
+    const stepMs = durationToMs(step)!;
+    for (let skipped = 0; ; skipped += stepMs) {
+      const status = await handle.query(messages.status);
+      if (predicate(status)) return status;
+      if (skipped >= durationToMs(limit)!) {
+        throw new Error(`skipped ${limit} without reaching ${what}; last status: ${JSON.stringify(status, null, 2)}`);
+      }
+      await withWatchdog(env.sleep(stepMs), SLEEP_WATCHDOG_MS, `the test server's sleep of ${step} on the way to ${what}`);
+    }
+  };
+
   return {
     env,
     redis,
@@ -70,6 +93,7 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
       });
     },
     waitFor,
+    skipUntil,
     async passGates(handle, by = 'alice') {
       for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) {
         await waitFor(handle, pendingGateIs(gate), gate);
@@ -91,6 +115,21 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
       await redisServer.stop();
     },
   };
+}
+
+/** Real time one skip of the test server may take before the test fails with a clear message instead of the suite's timeout. */
+const SLEEP_WATCHDOG_MS = 60_000;
+
+async function withWatchdog<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, watchdog]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function pendingGateIs(gate: string) {
