@@ -1,15 +1,20 @@
-// Builds the rollout's activities (the only code with I/O) around a flag store and a volume reader.
-import { log } from '@temporalio/activity';
+// Builds the rollout's activities (the only code with I/O) around a flag store, a volume reader and the webhooks.
+import { cancellationSignal, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Environment } from '../flags/environments';
 import { sameGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
 import type { AppliedChange, FlagStore } from '../flags/flag-store';
 import { INVALID_FLAG_INPUT, InvalidFlagInput } from '../flags/invalid-flag-input';
+import { deliverNotice } from '../notify/deliver-notice';
+import type { NotifySettings } from '../notify/notify-settings';
+import type { NoticeDelivery, RolloutNotice } from '../notify/rollout-notice';
 import type { VolumeReader, VolumeReading } from '../volume/volume-reader';
 
 export interface ActivityDependencies {
   flagStore: FlagStore;
   volumeReader: VolumeReader;
+  /** Where `notify` posts notices (worker configuration, never workflow input: the URLs are secrets); none when absent. */
+  notify?: NotifySettings;
 }
 
 export interface FlagChangeRequest {
@@ -46,7 +51,7 @@ export interface RevertResult {
   changeRecord?: 'matches' | 'missing' | 'differs';
 }
 
-export function createActivities({ flagStore, volumeReader }: ActivityDependencies) {
+export function createActivities({ flagStore, volumeReader, notify }: ActivityDependencies) {
   return {
     async applyFlagChange(request: FlagChangeRequest): Promise<AppliedChange> {
       const { flag, environment, change, changeId } = request;
@@ -78,6 +83,30 @@ export function createActivities({ flagStore, volumeReader }: ActivityDependenci
 
     async readEventVolume(request: { flag: string; windowSeconds: number }): Promise<VolumeReading> {
       return volumeReader.read(request.flag, new Date(), request.windowSeconds);
+    },
+
+    /**
+     * Posts the notice to every configured webhook that takes its kind. Never throws for a delivery failure (a dead
+     * webhook must not fail or block a rollout): every attempt is in the result. It throws only when the worker
+     * itself stops it (shutdown), so that Temporal retries it elsewhere. A retried activity may send a notice again;
+     * receivers dedupe on `notice.id`.
+     */
+    async notify(notice: RolloutNotice): Promise<NoticeDelivery> {
+      const targets = notify && notify.kinds.includes(notice.kind) ? notify.targets : [];
+      if (targets.length === 0) return { id: notice.id, delivered: [], failed: [], attempts: [] };
+      const signal = cancellationSignal();
+      const delivery = await deliverNotice(notice, targets, {
+        policy: notify?.policy,
+        signal,
+        onFailedAttempt: ({ target, attempt, status, error }) => {
+          log.warn('webhook attempt failed', { id: notice.id, target, attempt, status, error });
+        },
+      });
+      if (signal.aborted) throw signal.reason;
+      const summary = { id: notice.id, kind: notice.kind, flag: notice.flag, delivered: delivery.delivered, failed: delivery.failed };
+      if (delivery.failed.length > 0) log.warn('notice not delivered to every webhook', summary);
+      else log.info('notice delivered', summary);
+      return delivery;
     },
   };
 }

@@ -3,6 +3,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type Worke
 import type Redis from 'ioredis';
 import { createActivities } from '../activities/create-activities';
 import { RedisFlagStore } from '../flags/redis-flag-store';
+import type { NotifySettings } from '../notify/notify-settings';
 import { RedisVolumeReader } from '../volume/redis-volume-reader';
 
 export interface RolloutWorkerOptions {
@@ -11,6 +12,8 @@ export interface RolloutWorkerOptions {
   taskQueue: string;
   redis: Redis;
   flagKeyPrefix?: string;
+  /** The webhooks the `notify` activity posts to (none when absent). */
+  notify?: NotifySettings;
   /** A pre-built bundle (tests reuse one per suite, see bundleRolloutWorkflows); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -34,6 +37,7 @@ export async function createRolloutWorker(options: RolloutWorkerOptions): Promis
   const activities = createActivities({
     flagStore: new RedisFlagStore(options.redis, { prefix: options.flagKeyPrefix }),
     volumeReader: new RedisVolumeReader(options.redis),
+    notify: options.notify,
   });
   return Worker.create({
     connection: options.connection,
