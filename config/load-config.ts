@@ -2,6 +2,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { FLAG_NAME_RULE, isFlagName } from '../flags/flag-name';
+import type { NotifySettings } from '../notify/notify-settings';
+import { NOTICE_KINDS, type NoticeKind } from '../notify/rollout-notice';
+import { describeWebhookTarget, parseWebhookTargets } from '../notify/webhook-target';
+import { closestField } from '../plan/strict-section-schema';
 
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -18,7 +22,35 @@ const configSchema = z.object({
   SNOWPLOW_COLLECTOR_URL: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').default('http://127.0.0.1:9090'),
   TRACKING_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits and _ . - only').optional(),
   TRACKED_FLAG: z.string().refine(isFlagName, FLAG_NAME_RULE).default('route_hll_to_snowplow_phase3'),
+  ROLLOUT_WEBHOOKS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const { targets, problems } = parseWebhookTargets(text);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return targets;
+    }),
+  ROLLOUT_WEBHOOK_KINDS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      if (text.trim() === '') return [...NOTICE_KINDS];
+      const kinds: NoticeKind[] = [];
+      for (const kind of text.split(',').map((entry) => entry.trim())) {
+        if (isNoticeKind(kind)) {
+          if (!kinds.includes(kind)) kinds.push(kind);
+          continue;
+        }
+        const guess = closestField(kind, [...NOTICE_KINDS]);
+        const what = kind === '' ? 'an empty entry (a stray comma?)' : `${JSON.stringify(kind)}${guess ? ` (did you mean "${guess}"?)` : ''}`;
+        ctx.addIssue({ code: 'custom', message: `${what} is not a notice kind; allowed kinds are ${NOTICE_KINDS.join(', ')}` });
+      }
+      return kinds;
+    }),
 });
+
+/** Variables whose values are never shown, not even when they are invalid. */
+const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'ROLLOUT_WEBHOOKS']);
 
 export interface AppConfig {
   temporal: {
@@ -39,6 +71,8 @@ export interface AppConfig {
     /** The flag the tracking path sends to Snowplow behind. */
     flag: string;
   };
+  /** Webhooks for rollout notices: what the worker's `notify` activity posts to (URLs are secrets). */
+  notify: NotifySettings;
 }
 
 export class ConfigError extends Error {
@@ -53,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const shown = name === 'TEMPORAL_API_KEY' ? '(hidden)' : JSON.stringify(env[name]);
+      const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(env[name]);
       return `${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`invalid environment configuration:\n  ${lines.join('\n  ')}`);
@@ -75,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       instanceId: e.TRACKING_INSTANCE_ID ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 100),
       flag: e.TRACKED_FLAG,
     },
+    notify: { targets: e.ROLLOUT_WEBHOOKS, kinds: e.ROLLOUT_WEBHOOK_KINDS },
   };
 }
 
@@ -91,7 +126,13 @@ export function describeConfig(config: AppConfig): Record<string, string> {
     snowplowCollectorUrl: maskUrlPassword(config.tracking.collectorUrl),
     trackingInstanceId: config.tracking.instanceId,
     trackedFlag: config.tracking.flag,
+    rolloutWebhooks: config.notify.targets.length === 0 ? '(none)' : config.notify.targets.map(describeWebhookTarget).join(','),
+    rolloutWebhookKinds: config.notify.kinds.length === NOTICE_KINDS.length ? '(all)' : config.notify.kinds.join(','),
   };
+}
+
+function isNoticeKind(kind: string): kind is NoticeKind {
+  return (NOTICE_KINDS as readonly string[]).includes(kind);
 }
 
 export function maskUrlPassword(url: string): string {

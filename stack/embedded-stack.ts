@@ -74,6 +74,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       taskQueue: config.temporal.taskQueue,
       redis,
       flagKeyPrefix: config.flagKeyPrefix,
+      notify: config.notify,
     });
     const running = worker.run().catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
     stops.push(async () => {

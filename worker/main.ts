@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       redis,
       flagKeyPrefix: config.flagKeyPrefix,
+      notify: config.notify,
     });
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
     await worker.run();
