@@ -10,6 +10,7 @@ import { CliError, EXIT_CODES } from './cli-errors';
 import { CliResources } from './cli-resources';
 import { decisionCommands } from './decision-commands';
 import { featureCommand } from './feature-command';
+import { keysCommand } from './keys-command';
 import { formatRolloutList, formatStatus } from './format-status';
 import { trafficCommand } from './traffic-command';
 
@@ -98,6 +99,7 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     });
 
   for (const command of decisionCommands(() => resources().rollouts(), io.stdout)) program.addCommand(command.copyInheritedSettings(program));
+  program.addCommand(keysCommand(io).copyInheritedSettings(program));
   program.addCommand(featureCommand(() => resources().flagStore(), io.stdout).copyInheritedSettings(program));
   program.addCommand(trafficCommand(() => resources().config, io.stdout).copyInheritedSettings(program));
   return program;

@@ -33,7 +33,10 @@ export function parseKeyring(text: string, source: string): Keyring {
   const problems: string[] = [];
   const at = (node: Node | null | undefined) => (node?.range ? `line ${lines.linePos(node.range[0]).line}: ` : '');
   const fail = (): never => {
-    throw new SigningKeyError(`keyring ${source} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}\nExpected, in YAML or JSON:\n${KEYRING_EXAMPLE}`);
+    // In the order of the file: by line, problems without a line first.
+    const line = (problem: string) => Number(/^line (\d+):/.exec(problem)?.[1] ?? 0);
+    const ordered = [...problems].sort((a, b) => line(a) - line(b));
+    throw new SigningKeyError(`keyring ${source} is not valid:\n${ordered.map((p) => `  - ${p}`).join('\n')}\nExpected, in YAML or JSON:\n${KEYRING_EXAMPLE}`);
   };
 
   for (const error of document.errors) {

@@ -56,7 +56,13 @@ function fromRaw(bytes: Uint8Array | string, what: string): ParsedPublicKey {
   if (typeof bytes === 'string') return { ok: false, problem: `${what} ${bytes}` };
   if (bytes.length !== RAW_KEY_LENGTH) return { ok: false, problem: `${what} holds ${bytes.length} bytes; an Ed25519 public key is ${RAW_KEY_LENGTH}` };
   // Strict (RFC 8032) decoding: a non-canonical encoding or a point of small order cannot be anyone's key.
-  if (!ed25519.utils.isValidPublicKey(bytes, false)) return { ok: false, problem: `${what} is not a valid Ed25519 public key (not a point of the curve, or of small order)` };
+  let valid: boolean;
+  try {
+    valid = !ed25519.Point.fromBytes(bytes, false).isSmallOrder();
+  } catch {
+    valid = false;
+  }
+  if (!valid) return { ok: false, problem: `${what} is not a valid Ed25519 public key (not a point of the curve, or of small order)` };
   return { ok: true, key: publicKeyText(bytes) };
 }
 
