@@ -34,7 +34,7 @@ export class RedisVolumeReader implements VolumeReader {
   }
 }
 
-function parseCount(raw: string, where: string): number {
+export function parseCount(raw: string, where: string): number {
   const count = Number(raw);
   if (!Number.isSafeInteger(count) || count < 0) {
     throw new Error(`Redis counter ${where} holds ${JSON.stringify(raw)}; expected a non-negative integer counter`);

@@ -1,4 +1,4 @@
-// Names the Redis counters of Snowplow events sent behind a flag: per day, per event, per second, failures and losses.
+// Names the Redis counters of Snowplow events sent behind a flag: per day, per event, per second, per minute, failures and losses.
 //
 // All keys carry the flag in braces, so one flag's counters share a Redis Cluster slot and can be written in one MULTI.
 
@@ -22,6 +22,11 @@ export function snowplowSentPerSecondKey(flag: string, epochSecond: number): str
   return `snowplow_sent_per_second:{${flag}}:${epochSecond}`;
 }
 
+/** Integer: events sent behind `flag` during one UTC minute (epoch minutes); `rollout report` charts these over a whole rollout. */
+export function snowplowSentPerMinuteKey(flag: string, epochMinute: number): string {
+  return `snowplow_sent_per_minute:{${flag}}:${epochMinute}`;
+}
+
 /** Hash event → count: events whose send attempt failed (they may still be retried) on `day`. */
 export function snowplowFailedByEventKey(flag: string, day: string): string {
   return `snowplow_failed:{${flag}}:${day}`;
@@ -36,3 +41,5 @@ export function snowplowDroppedByEventKey(flag: string, day: string): string {
 export const PER_SECOND_TTL_SECONDS = 2 * 3600;
 /** Daily counters live this long, enough for a 7-day rolling average. */
 export const DAILY_TTL_SECONDS = 10 * 86400;
+/** Per-minute buckets live this long: enough to chart a rollout of several weeks (older minutes read as 0). */
+export const PER_MINUTE_TTL_SECONDS = 35 * 86400;
