@@ -12,6 +12,7 @@ import { decisionCommands } from './decision-commands';
 import { featureCommand } from './feature-command';
 import { keysCommand } from './keys-command';
 import { formatRolloutList, formatStatus } from './format-status';
+import { reportCommand } from './report-command';
 import { trafficCommand } from './traffic-command';
 
 export interface CliIo {
@@ -102,5 +103,6 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
   program.addCommand(keysCommand(io).copyInheritedSettings(program));
   program.addCommand(featureCommand(() => resources().flagStore(), io.stdout).copyInheritedSettings(program));
   program.addCommand(trafficCommand(() => resources().config, io.stdout).copyInheritedSettings(program));
+  program.addCommand(reportCommand(() => resources().rollouts(), () => resources().config, io).copyInheritedSettings(program));
   return program;
 }
