@@ -4,6 +4,9 @@ import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { Command, Option } from 'commander';
 import { RolloutClient } from '../client/rollout-client';
+import { collectRolloutReport } from '../report/build-rollout-report';
+import { redisSeriesReader } from '../report/redis-series-reader';
+import { writeReportFiles } from '../report/write-report-files';
 import { loadPlanFile } from '../plan/load-plan-file';
 import { READINESS_ITEM_IDS } from '../plan/readiness-items';
 import { createLogger, temporalLogger } from '../worker/logger';
@@ -76,9 +79,17 @@ async function main(): Promise<void> {
       `traffic: ${stats.tracked} events tracked, ${stats.routed} sent to Snowplow behind the flag; ` +
         `the collector received ${stack.collector.events().length}, dropped ${stats.snowplow.dropped}`,
     );
+    const reader = redisSeriesReader(stack.config.redisUrl);
+    try {
+      const report = await collectRolloutReport(final, (flag, start, end) => reader.read(flag, start, end));
+      const [markdown, chart] = writeReportFiles(report, resolve(__dirname, '..', 'rollout-reports'), ['markdown', 'svg']);
+      say(`\nReport for the rollout issue (Markdown): ${markdown}\nSnowplow volume per minute (SVG chart):   ${chart}`);
+    } finally {
+      await reader.close();
+    }
     const ui = stack.uiUrl ? `${stack.uiUrl}/namespaces/${stack.config.temporal.namespace}/workflows/${workflowId}` : '(no UI)';
     say(`\nSee every step in the Temporal UI: ${ui}`);
-    say(`Inspect from another shell:\n  ${stack.cliEnv}\n  npx rollout status ${plan.flag}\n  npx rollout feature get ${plan.flag}`);
+    say(`Inspect from another shell:\n  ${stack.cliEnv}\n  npx rollout status ${plan.flag}\n  npx rollout feature get ${plan.flag}\n  npx rollout report ${plan.flag}`);
     if (!opts.exit) {
       say('\nThe stack stays up; press Ctrl-C to stop it.');
       await new Promise<void>((resolveSignal) => {
