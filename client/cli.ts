@@ -99,7 +99,7 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
       io.stdout(opts.json ? JSON.stringify(rows, null, 2) : formatRolloutList(rows));
     });
 
-  for (const command of decisionCommands(() => resources().rollouts(), io.stdout)) program.addCommand(command.copyInheritedSettings(program));
+  for (const command of decisionCommands(() => resources().rollouts(), io.stdout, io.stderr)) program.addCommand(command.copyInheritedSettings(program));
   program.addCommand(keysCommand(io).copyInheritedSettings(program));
   program.addCommand(featureCommand(() => resources().flagStore(), io.stdout).copyInheritedSettings(program));
   program.addCommand(trafficCommand(() => resources().config, io.stdout).copyInheritedSettings(program));

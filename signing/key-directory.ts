@@ -55,8 +55,12 @@ export function generateKeyFiles(dir: string, name: string, { force = false }: {
   const { privateKey } = generateKeyPairSync('ed25519');
   const publicKeyText = publicKeyOf(privateKey);
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  writeFileSync(files.privateKey, pem, { mode: 0o600, flag: force ? 'w' : 'wx' });
-  chmodSync(files.privateKey, 0o600); // a replaced file keeps its old mode otherwise
-  writeFileSync(files.publicKey, `${publicKeyText}\n`, { mode: 0o644, flag: force ? 'w' : 'wx' });
+  try {
+    writeFileSync(files.privateKey, pem, { mode: 0o600, flag: force ? 'w' : 'wx' });
+    chmodSync(files.privateKey, 0o600); // a replaced file keeps its old mode otherwise
+    writeFileSync(files.publicKey, `${publicKeyText}\n`, { mode: 0o644, flag: force ? 'w' : 'wx' });
+  } catch (err) {
+    throw new SigningKeyError(`cannot write the key files in ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return { ...files, publicKeyText };
 }
