@@ -1,8 +1,9 @@
-// Starts `temporal server start-dev` (with or without its Web UI) on 127.0.0.1 and waits until it is healthy.
+// Starts `temporal server start-dev` (with or without its Web UI) on 127.0.0.1 with the rollout's search attributes, and waits until it is healthy.
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
 import { stopChild } from './redis-server';
+import { ROLLOUT_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { temporalCliPath } from './temporal-binaries';
 
 const run = promisify(execFile);
@@ -29,6 +30,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   args.push(...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']));
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  // Registered in every namespace the server creates; a persisted database keeps them, and registering again is a no-op.
+  for (const { name, type } of ROLLOUT_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${type}`);
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
