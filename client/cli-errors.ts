@@ -16,6 +16,10 @@ export const EXIT_CODES = {
   unreachable: 5,
   /** Sent, but no worker answered in time: not taken yet (see the message for what happens next). */
   noAnswer: 6,
+  /** `watch` / `status --follow`: the rollout ended rolled back (every environment restored). */
+  rolledBack: 7,
+  /** `watch` / `status --follow`: the rollout's rollback failed: some environment may still have its gates. */
+  rollbackFailed: 8,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
@@ -36,3 +40,6 @@ export class UsageError extends CliError {
     super(message, EXIT_CODES.usage);
   }
 }
+
+/** Ends a command with `exitCode` after it has printed its whole answer (e.g. the final state of a watched rollout). */
+export class ExitWithCode extends CliError {}

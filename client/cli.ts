@@ -1,28 +1,34 @@
 // The `rollout` command line: start, inspect, approve, reject and abort rollouts; read and set flags.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig, type AppConfig } from '../config/load-config';
 import { InvalidFlagInput } from '../flags/invalid-flag-input';
 import { parsePlan } from '../plan/parse-plan';
 import { loadPlanFile } from '../plan/load-plan-file';
 import { PlanValidationError } from '../plan/plan-validation-error';
 import { positiveInteger } from './cli-arguments';
-import { CliError, EXIT_CODES } from './cli-errors';
+import { CliError, EXIT_CODES, ExitWithCode } from './cli-errors';
 import { CliResources } from './cli-resources';
 import { decisionCommands } from './decision-commands';
 import { featureCommand } from './feature-command';
 import { keysCommand } from './keys-command';
 import { formatRolloutList, formatStatus } from './format-status';
+import { GATE_FILTERS, type RolloutListFilter } from './rollout-list-query';
+import { ROLLOUT_STATES } from './rollout-states';
 import { reportCommand } from './report-command';
 import { trafficCommand } from './traffic-command';
+import { followUntilEnd, intervalOption, watchCommand } from './watch-command';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stdout is a terminal (`watch` redraws in place there). */
+  stdoutIsTty?: boolean;
 }
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  stdoutIsTty: process.stdout.isTTY === true,
 };
 
 /** Runs one CLI invocation (`argv` without node and script) and returns the exit code (see EXIT_CODES). */
@@ -39,7 +45,7 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
       return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code) ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     const failure = asCliError(err, resources);
-    io.stderr(`error: ${failure.message}`);
+    if (!(failure instanceof ExitWithCode)) io.stderr(`error: ${failure.message}`);
     return failure.exitCode;
   } finally {
     await (resources as CliResources | null)?.close();
@@ -62,7 +68,8 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     .addHelpText(
       'after',
       `\nExit codes: ${EXIT_CODES.ok} done, ${EXIT_CODES.error} unexpected error, ${EXIT_CODES.usage} usage error, ${EXIT_CODES.refused} refused, ` +
-        `${EXIT_CODES.notFound} no such rollout, ${EXIT_CODES.unreachable} Temporal or Redis unreachable, ${EXIT_CODES.noAnswer} no worker answered in time`,
+        `${EXIT_CODES.notFound} no such rollout, ${EXIT_CODES.unreachable} Temporal or Redis unreachable, ${EXIT_CODES.noAnswer} no worker answered in time; ` +
+        `watch and status --follow: ${EXIT_CODES.ok} completed, ${EXIT_CODES.rolledBack} rolled back, ${EXIT_CODES.rollbackFailed} rollback failed`,
     );
 
   program
@@ -83,20 +90,31 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     .description('show the stage, state, pending gate, guard reading and steps of a rollout (also after it ended)')
     .argument('<flag>')
     .option('--json', 'print the status as JSON')
-    .action(async (flag: string, opts: { json?: boolean }) => {
-      const status = await (await resources().rollouts()).status(flag);
+    .addOption(new Option('--follow', 'follow the rollout until it ends, as `rollout watch` does').conflicts('json'))
+    .addOption(intervalOption())
+    .action(async (flag: string, opts: { json?: boolean; follow?: boolean; interval: number }) => {
+      const rollouts = await resources().rollouts();
+      if (opts.follow) return followUntilEnd(rollouts, flag, opts.interval, io);
+      const status = await rollouts.status(flag);
       io.stdout(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
     });
 
+  program.addCommand(watchCommand(() => resources().rollouts(), io).copyInheritedSettings(program));
+
   program
     .command('list')
-    .description('list rollouts, newest first: running ones, or all recent ones with --all')
+    .description('list rollouts, newest first, from Temporal visibility (no worker needed): running ones, or all recent ones with --all')
     .option('--all', 'include ended rollouts')
+    .option('--flag <name>', 'only rollouts of this flag')
+    .option('--state <state>', `only rollouts in this state (${ROLLOUT_STATES.join(', ')}); a final one lists ended rollouts`)
+    .option('--gate <gate>', `only rollouts waiting at this gate (${GATE_FILTERS.join(', ')})`)
+    .option('--requester <user>', 'only rollouts requested by this user')
     .option('--limit <n>', 'at most this many', positiveInteger, 50)
     .option('--json', 'print as JSON')
-    .action(async (opts: { all?: boolean; limit: number; json?: boolean }) => {
-      const rows = await (await resources().rollouts()).list({ all: opts.all, limit: opts.limit });
-      io.stdout(opts.json ? JSON.stringify(rows, null, 2) : formatRolloutList(rows));
+    .action(async (opts: RolloutListFilter & { limit: number; json?: boolean }) => {
+      const { limit, json, ...filter } = opts;
+      const rows = await (await resources().rollouts()).list(filter, limit);
+      io.stdout(json ? JSON.stringify(rows, null, 2) : formatRolloutList(rows));
     });
 
   for (const command of decisionCommands(() => resources().rollouts(), io.stdout, io.stderr)) program.addCommand(command.copyInheritedSettings(program));

@@ -1,6 +1,6 @@
 // Renders a rollout status for people: the stage, the gate, the guard and every step with its time, all text escaped.
 import type { GuardRecord } from '../volume/guard-decision';
-import type { RolloutSummary } from './rollout-client';
+import type { RolloutSummary } from './rollout-summary';
 import type { RolloutStatus, StepRecord } from '../workflows/rollout-status';
 import { escapeUnsafe } from '../workflows/safe-text';
 
@@ -57,19 +57,21 @@ export function formatStep(step: StepRecord): string {
   return parts.join('  ');
 }
 
-/** A table of rollouts: flag, rollout state, stage, pending gate, percentage, start and end. */
+/** A table of rollouts: flag, state, stage, pending gate, percentage, requester, start and end; "-" where Temporal has nothing. */
 export function formatRolloutList(rows: RolloutSummary[]): string {
   if (rows.length === 0) return 'no rollouts';
   const table = rows.map((r) => [
     e(r.flag),
+    // Without a rollout state (started before the search attributes, or ended by Temporal): the execution's status.
     e(r.state ?? r.execution.toLowerCase()),
     e(r.stage ?? '-'),
     e(r.pendingGate ?? '-'),
     r.percentage === null ? '-' : `${r.percentage}%`,
+    e(r.requester ?? '-'),
     r.startedAt,
     r.closedAt ?? '-',
   ]);
-  const header = ['FLAG', 'STATE', 'STAGE', 'PENDING', 'PERCENT', 'STARTED', 'ENDED'];
+  const header = ['FLAG', 'STATE', 'STAGE', 'PENDING', 'PERCENT', 'REQUESTER', 'STARTED', 'ENDED'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   return [header, ...table].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }

@@ -17,22 +17,11 @@ import { ROLLBACK_FAILED_FAILURE, ROLLED_BACK_FAILURE } from '../workflows/rollo
 import type { rolloutWorkflow } from '../workflows/rollout-workflow';
 import { rolloutWorkflowId, type RolloutStatus } from '../workflows/rollout-status';
 import { CliError, EXIT_CODES } from './cli-errors';
+import { rolloutListQuery, type RolloutListFilter } from './rollout-list-query';
+import { summaryOf, type RolloutSummary } from './rollout-summary';
 
-/** One row of `rollout list`. */
-export interface RolloutSummary {
-  flag: string;
-  workflowId: string;
-  runId: string;
-  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, TERMINATED, … */
-  execution: string;
-  startedAt: string;
-  closedAt: string | null;
-  /** From the workflow's status (null when it could not be read, e.g. no worker for a running rollout). */
-  state: RolloutStatus['state'] | null;
-  stage: RolloutStatus['stage'] | null;
-  pendingGate: RolloutStatus['pendingGate'];
-  percentage: number | null;
-}
+/** What `observe` saw: the execution as visibility lists it, and the status or why no worker gave it. */
+export type RolloutObservation = { execution: RolloutSummary; status: RolloutStatus } | { execution: RolloutSummary; status: null; noAnswer: string };
 
 /** The rollout took the message: when, and where it stood then. */
 export type MessageTaken = messages.MessageAccepted;
@@ -74,6 +63,16 @@ export class RolloutClient {
 
   /** The rollout's status: live from the workflow, or its final status once it has ended (no worker needed then). */
   async status(flag: string): Promise<RolloutStatus> {
+    const seen = await this.observe(flag);
+    if (seen.status) return seen.status;
+    throw new CliError(seen.noAnswer, EXIT_CODES.noAnswer);
+  }
+
+  /**
+   * One look at a rollout, for following it: Temporal's view of the execution (always) and the rollout's status, or
+   * why no worker answered the status query within `queryTimeoutMs` (a rollout that has ended needs no worker).
+   */
+  async observe(flag: string, queryTimeoutMs = this.statusTimeoutMs): Promise<RolloutObservation> {
     const handle = this.handle(flag);
     let description;
     try {
@@ -82,29 +81,23 @@ export class RolloutClient {
       if (err instanceof WorkflowNotFoundError) throw new CliError(`no rollout of ${flag} was found (workflow ${handle.workflowId})`, EXIT_CODES.notFound);
       throw err;
     }
-    return this.readStatus(handle, description.status.name, this.statusTimeoutMs);
+    const execution = summaryOf(description);
+    try {
+      return { execution, status: await this.readStatus(handle, description.status.name, queryTimeoutMs) };
+    } catch (err) {
+      if (err instanceof CliError && err.exitCode === EXIT_CODES.noAnswer) return { execution, status: null, noAnswer: err.message };
+      throw err;
+    }
   }
 
-  /** Rollouts newest first (running ones only unless `all`), at most `limit`, each with its rollout state. */
-  async list({ all = false, limit = 50 }: { all?: boolean; limit?: number } = {}): Promise<RolloutSummary[]> {
-    const query = `WorkflowType = 'rolloutWorkflow'${all ? '' : " AND ExecutionStatus = 'Running'"}`;
+  /**
+   * Rollouts newest first, at most `limit`, that match `filter` (running ones only unless `all` or a state is given):
+   * one visibility query, each row from the execution's search attributes, so it answers with no worker running.
+   */
+  async list(filter: RolloutListFilter = {}, limit = 50): Promise<RolloutSummary[]> {
     const rows: RolloutSummary[] = [];
-    for await (const info of this.client.workflow.list({ query, pageSize: limit })) {
-      const handle = this.client.workflow.getHandle<typeof rolloutWorkflow>(info.workflowId, info.runId);
-      // A short deadline: a running rollout without a worker is listed without its state rather than stalling the list.
-      const status = await this.readStatus(handle, info.status.name, 3000).catch(() => null);
-      rows.push({
-        flag: status?.flag ?? info.workflowId.replace(/^rollout-/, ''),
-        workflowId: info.workflowId,
-        runId: info.runId,
-        execution: info.status.name,
-        startedAt: info.startTime.toISOString(),
-        closedAt: info.closeTime?.toISOString() ?? null,
-        state: status?.state ?? null,
-        stage: status?.stage ?? null,
-        pendingGate: status?.pendingGate ?? null,
-        percentage: status?.percentage ?? null,
-      });
+    for await (const info of this.client.workflow.list({ query: rolloutListQuery(filter), pageSize: limit })) {
+      rows.push(summaryOf(info));
       if (rows.length >= limit) break;
     }
     return rows;

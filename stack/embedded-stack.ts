@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config/load-config';
-import { createRolloutWorker } from '../worker/create-rollout-worker';
+import { bundleRolloutWorkflows, createRolloutWorker } from '../worker/create-rollout-worker';
 import { createWorkerRedis } from '../worker/create-worker-redis';
 import { startCollectorServer, type RunningCollector } from './collector-server';
 import { freePort } from './free-port';
@@ -29,6 +29,10 @@ export interface EmbeddedStack {
   collector: RunningCollector;
   /** Shell exports that point the CLI at this stack. */
   cliEnv: string;
+  /** Stops the rollout worker (the servers stay up): queries and updates then find nobody to answer. */
+  stopWorker(): Promise<void>;
+  /** Starts the rollout worker again after stopWorker (a no-op while it runs). */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,19 +72,32 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     stops.push(() => connection.close());
     const redis = createWorkerRedis(config.redisUrl, (_event, detail) => log(`worker: ${detail}`));
     stops.push(async () => void (await redis.quit()));
-    const worker: Worker = await createRolloutWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      redis,
-      flagKeyPrefix: config.flagKeyPrefix,
-      notify: config.notify,
-    });
-    const running = worker.run().catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-    });
+    // Bundled once, so the worker can be stopped and started again quickly.
+    const workflowBundle = await bundleRolloutWorkflows();
+    let worker: { instance: Worker; running: Promise<void> } | null = null;
+    const startWorker = async () => {
+      if (worker) return;
+      const instance = await createRolloutWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        redis,
+        flagKeyPrefix: config.flagKeyPrefix,
+        notify: config.notify,
+        workflowBundle,
+      });
+      const running = instance.run().catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
+      worker = { instance, running };
+    };
+    const stopWorker = async () => {
+      const current = worker;
+      worker = null;
+      if (!current) return;
+      current.instance.shutdown();
+      await current.running;
+    };
+    await startWorker();
+    stops.push(stopWorker);
     log(`worker          task queue ${config.temporal.taskQueue}`);
 
     return {
@@ -88,6 +105,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       uiUrl: temporal.uiUrl,
       collector,
       cliEnv: `export TEMPORAL_ADDRESS=${temporal.address} REDIS_URL=${redisServer.url} TEMPORAL_TASK_QUEUE=${config.temporal.taskQueue} SNOWPLOW_COLLECTOR_URL=${collector.url}`,
+      stopWorker,
+      startWorker,
       stop: stopAll,
     };
   } catch (err) {
