@@ -243,6 +243,13 @@ describe('rollout watch', () => {
       expect(again.code).toBe(EXIT_CODES.rolledBack);
       expect(again.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(/rolled-back .*QA found a bug/)]);
     }
+    // A final state lists ended rollouts without --all.
+    const { value } = await pollUntil(() => listed('--state', 'rolled-back', '--flag', flag), (rows) => rows.length > 0, {
+      what: 'the rolled-back rollout in the list',
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
+    expect(value).toEqual([expect.objectContaining({ flag, execution: 'FAILED', state: 'rolled-back', pendingGate: null })]);
   }, 60_000);
 
   it('says that no worker answers and keeps watching until one does', async () => {
