@@ -4,7 +4,8 @@ import { ACTOR_NAME_RULES, ACTOR_NAME_SEGMENT_CHARACTERS } from '../flags/actor-
 import type { Environment } from '../flags/environments';
 import { FLAG_NAME_MAX_LENGTH, FLAG_NAME_PATTERN } from '../flags/flag-name';
 import { READINESS_ITEM_IDS } from './readiness-items';
-import { DEFAULT_OUTAGE_TOLERANCE, MAX_RAMP_STEPS, type RolloutPlan } from './rollout-plan';
+import { publicKeySchema } from '../signing/public-key-schema';
+import { DEFAULT_OUTAGE_TOLERANCE, MAX_GATE_APPROVALS, MAX_RAMP_STEPS, type RolloutPlan } from './rollout-plan';
 import { durationTextSchema, durationToMs } from './duration-text-schema';
 import { strictSectionSchema } from './strict-section-schema';
 import { uniqueListSchema } from './unique-list-schema';
@@ -83,6 +84,15 @@ const actorsSchema = strictSectionSchema({
   user: uniqueListSchema(usernameSchema, 'username', '[alice]', { ignoreCase: true }).default(() => []),
 });
 
+const SIGNING_MODES = ['required', 'keyless'] as const;
+const SIGNING_MODE_RULE =
+  'must be "required" (every decision carries the sender\'s Ed25519 signature) or "keyless" (names are taken on trust)';
+
+const APPROVALS_RULE = `must be a whole number from 1 to ${MAX_GATE_APPROVALS}: how many distinct approvers must approve`;
+const gatePlanSchema = strictSectionSchema({
+  approvals: z.number({ error: APPROVALS_RULE }).int(APPROVALS_RULE).min(1, APPROVALS_RULE).max(MAX_GATE_APPROVALS, APPROVALS_RULE).default(1),
+});
+
 const planShape = {
   flag: flagNameSchema,
   requester: usernameSchema.default('mikolaj_wawrzyniak'),
@@ -125,6 +135,18 @@ const planShape = {
   approvalTimeout: durationTextSchema({ allowZero: false }).default('7d'),
   outageTolerance: durationTextSchema({ allowZero: false }).default(DEFAULT_OUTAGE_TOLERANCE),
   readiness: uniqueListSchema(readinessItemSchema, 'readiness item', '[milestone, docs]').default(() => [...READINESS_ITEM_IDS]),
+  signing: strictSectionSchema({
+    mode: z.enum(SIGNING_MODES, { error: SIGNING_MODE_RULE }).default('required'),
+    keys: z
+      .record(usernameSchema, publicKeySchema, { error: 'must map usernames to public keys, e.g. { alice: "ed25519:…" }' })
+      .default(() => ({})),
+  }).prefault({}),
+  gates: strictSectionSchema({
+    'staging-qa': gatePlanSchema.optional(),
+    'production-qa': gatePlanSchema.optional(),
+    'global-readiness': gatePlanSchema.optional(),
+    'volume-review': gatePlanSchema.optional(),
+  }).default(() => ({})),
 };
 
 export const rolloutPlanSchema = strictSectionSchema(planShape).superRefine(
@@ -144,6 +166,7 @@ export const rolloutPlanSchema = strictSectionSchema(planShape).superRefine(
         }
       });
     }
+    if (Array.isArray(approvers)) checkGates(plan, approvers as unknown[], ctx);
     const verification: unknown = plan.verification;
     const interval: unknown = (plan.guard as unknown as Record<string, unknown> | undefined)?.interval;
     const verificationMs = typeof verification === 'string' ? durationToMs(verification) : undefined;
@@ -160,6 +183,23 @@ export const rolloutPlanSchema = strictSectionSchema(planShape).superRefine(
   // Without `when`, zod skips this refinement as soon as any field has a type error.
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
 );
+
+/** Each gate needs no more approvals than there are approvers. (Keys are checked at start: see missingSigningKeys.) */
+function checkGates(plan: Record<string, unknown>, approvers: unknown[], ctx: z.RefinementCtx): void {
+  const names = approvers.filter((name): name is string => typeof name === 'string');
+  const gates = (plan.gates ?? {}) as Record<string, { approvals?: unknown } | undefined>;
+  for (const [gate, settings] of Object.entries(gates)) {
+    const approvals = settings?.approvals;
+    if (typeof approvals === 'number' && approvals > names.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gates', gate, 'approvals'],
+        input: approvals,
+        message: `needs ${approvals} distinct approvers but the plan lists ${names.length} (${names.join(', ')})`,
+      });
+    }
+  }
+}
 
 /** A plan as written in a file: only `flag` is required; everything else has a default. */
 export type RolloutPlanInput = z.input<typeof rolloutPlanSchema>;

@@ -33,6 +33,34 @@ export interface GuardPlan {
   onProjectedBreach: 'hold' | 'rollback';
 }
 
+/**
+ * How decisions are authenticated. `required`: every approve, reject, abort, pause and resume must carry an Ed25519
+ * signature by the sender's key in `keys`; `keyless`: names are taken on trust (the honour system), only when a plan
+ * says so.
+ */
+export type SigningMode = 'required' | 'keyless';
+
+export interface SigningPlan {
+  mode: SigningMode;
+  /** Public key per username (`ed25519:<base64>`); public keys are no secret, so they may live in history. */
+  keys: Record<string, string>;
+}
+
+/** What one gate needs besides the defaults. */
+export interface GatePlan {
+  /** How many distinct approvers must approve (default 1). */
+  approvals: number;
+}
+
+/** The most approvals a plan may require on one gate. */
+export const MAX_GATE_APPROVALS = 10;
+
+/** Gates a plan may configure. */
+export type ConfigurableGate = 'staging-qa' | 'production-qa' | 'global-readiness' | 'volume-review';
+
+/** The signing section of plans recorded before it existed: their names were taken on trust. */
+export const LEGACY_SIGNING: SigningPlan = { mode: 'keyless', keys: {} };
+
 export interface RolloutPlan {
   flag: string;
   requester: string;
@@ -49,4 +77,7 @@ export interface RolloutPlan {
   outageTolerance: DurationText;
   /** Checklist items the `global-readiness` approval must confirm. */
   readiness: ReadinessItem[];
+  signing: SigningPlan;
+  /** Per-gate requirements, e.g. `{ "production-qa": { approvals: 2 } }`; gates left out need one approval. */
+  gates: Partial<Record<ConfigurableGate, GatePlan>>;
 }

@@ -27,6 +27,8 @@ const DEFAULTS: RolloutPlan = {
   approvalTimeout: '7d',
   outageTolerance: '10m',
   readiness: ['milestone', 'change-management', 'oncall-2h', 'docs', 'announcement', 'breaking-changes', 'support-notified'],
+  signing: { mode: 'required', keys: {} },
+  gates: {},
 };
 
 /** The issues parsePlan reports for `raw`, checking they are also in the message. */

@@ -1,6 +1,7 @@
-// The one schema of approve, reject and abort payloads: the CLI checks with it before sending, the workflow on receipt.
+// The one schema of approve, reject, abort, pause and resume payloads: the CLI checks with it before sending, the workflow on receipt.
 import { z } from 'zod';
 import { READINESS_ITEM_IDS } from '../plan/readiness-items';
+import { SIGNATURE_RULES } from '../signing/decision-signature';
 import { usernameSchema } from '../plan/username';
 import { GATES } from './rollout-status';
 import { hasUnsafeCharacters } from './safe-text';
@@ -28,12 +29,29 @@ const confirmedSchema = z
   })
   .max(READINESS_ITEM_IDS.length, `lists at most ${READINESS_ITEM_IDS.length} items`);
 
+/**
+ * The sender's Ed25519 signature of the decision (see signing/decision-signature.ts for the signed bytes): when it was
+ * signed, a one-time nonce, and the signature. The workflow checks it against the plan's key for `by`.
+ */
+const signatureSchema = z.strictObject(
+  {
+    signedAt: z.string({ error: SIGNATURE_RULES.signedAtRule }).regex(SIGNATURE_RULES.signedAt, SIGNATURE_RULES.signedAtRule),
+    nonce: z.string({ error: SIGNATURE_RULES.nonceRule }).regex(SIGNATURE_RULES.nonce, SIGNATURE_RULES.nonceRule),
+    value: z
+      .string({ error: 'must be base64 text' })
+      .max(SIGNATURE_RULES.valueMaxLength, `is too long: at most ${SIGNATURE_RULES.valueMaxLength} characters`)
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64 text'),
+  },
+  { error: 'must be an object {signedAt, nonce, value}' },
+);
+
 export const approvalSchema = z.strictObject({
   gate: gateSchema,
   by: usernameSchema,
   comment: textSchema('a comment', false).optional(),
   confirmed: confirmedSchema.optional(),
   id: idSchema.optional(),
+  signature: signatureSchema.optional(),
 });
 
 export const rejectionSchema = z.strictObject({
@@ -41,33 +59,44 @@ export const rejectionSchema = z.strictObject({
   by: usernameSchema,
   reason: textSchema('a reason', true),
   id: idSchema.optional(),
+  signature: signatureSchema.optional(),
 });
 
 export const abortSchema = z.strictObject({
   by: usernameSchema,
   reason: textSchema('a reason', true),
   id: idSchema.optional(),
+  signature: signatureSchema.optional(),
 });
+
+/** pause and resume: who, why; the rollout holds where it is (pause) or goes on (resume). */
+export const pauseSchema = abortSchema;
 
 export type Approval = z.output<typeof approvalSchema>;
 export type Rejection = z.output<typeof rejectionSchema>;
 export type AbortRequest = z.output<typeof abortSchema>;
+export type PauseRequest = z.output<typeof pauseSchema>;
+export type DecisionSignatureFields = NonNullable<Approval['signature']>;
 
-export const MESSAGE_KINDS = ['approve', 'reject', 'abort'] as const;
+export const MESSAGE_KINDS = ['approve', 'reject', 'abort', 'pause', 'resume'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export interface MessagePayloads {
   approve: Approval;
   reject: Rejection;
   abort: AbortRequest;
+  pause: PauseRequest;
+  resume: PauseRequest;
 }
 
-const SCHEMAS = { approve: approvalSchema, reject: rejectionSchema, abort: abortSchema } as const;
+const SCHEMAS = { approve: approvalSchema, reject: rejectionSchema, abort: abortSchema, pause: pauseSchema, resume: pauseSchema } as const;
 
 /** An example payload per message, for error messages and the UI's signal descriptions. */
 export const MESSAGE_EXAMPLES: Record<MessageKind, string> = {
   approve: '{"gate":"staging-qa","by":"alice","comment":"QA passed"}',
   reject: '{"gate":"staging-qa","by":"alice","reason":"QA found a bug"}',
   abort: '{"by":"alice","reason":"error rate up"}',
+  pause: '{"by":"alice","reason":"incident in progress"}',
+  resume: '{"by":"alice","reason":"incident resolved"}',
 };
 
 export type ParsedMessage<K extends MessageKind> = { ok: true; message: MessagePayloads[K] } | { ok: false; problems: string[] };

@@ -1,13 +1,13 @@
 // The rollout's message contract: signal, update and query definitions the client imports without workflow code.
 //
-// approve, reject and abort exist twice with the same name: as signals (the Temporal UI's "Send a Signal" and
+// approve, reject, abort, pause and resume exist twice with the same name: as signals (the Temporal UI's "Send a Signal" and
 // `temporal workflow signal`; a refused signal is recorded in the status) and as updates (the CLI: a validator
 // refuses bad ones before they reach history, and the sender gets a synchronous answer). Both go through one check.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AbortRequest, Approval, MessageKind, Rejection } from './message-schemas';
+import type { AbortRequest, Approval, MessageKind, PauseRequest, Rejection } from './message-schemas';
 import type { GateName, RolloutState, RolloutStatus, Stage } from './rollout-status';
 
-export type { AbortRequest, Approval, MessageKind, Rejection } from './message-schemas';
+export type { AbortRequest, Approval, MessageKind, PauseRequest, Rejection } from './message-schemas';
 
 /** An update's answer once the workflow has taken the message (a refused one fails the update with the reason). */
 export interface MessageAccepted {
@@ -23,12 +23,16 @@ export interface MessageAccepted {
 export const approve = defineSignal<[Approval]>('approve');
 export const reject = defineSignal<[Rejection]>('reject');
 export const abort = defineSignal<[AbortRequest]>('abort');
+export const pause = defineSignal<[PauseRequest]>('pause');
+export const resume = defineSignal<[PauseRequest]>('resume');
 
 export const approveUpdate = defineUpdate<MessageAccepted, [Approval]>('approve');
 export const rejectUpdate = defineUpdate<MessageAccepted, [Rejection]>('reject');
 export const abortUpdate = defineUpdate<MessageAccepted, [AbortRequest]>('abort');
+export const pauseUpdate = defineUpdate<MessageAccepted, [PauseRequest]>('pause');
+export const resumeUpdate = defineUpdate<MessageAccepted, [PauseRequest]>('resume');
 
 export const status = defineQuery<RolloutStatus>('status');
 
-export const SIGNALS = { approve, reject, abort } as const;
-export const UPDATES = { approve: approveUpdate, reject: rejectUpdate, abort: abortUpdate } as const;
+export const SIGNALS = { approve, reject, abort, pause, resume } as const;
+export const UPDATES = { approve: approveUpdate, reject: rejectUpdate, abort: abortUpdate, pause: pauseUpdate, resume: resumeUpdate } as const;
