@@ -5,11 +5,14 @@ import { checkMessage, type MessageContext } from '../workflows/message-rules';
 import { MESSAGE_TEXT_MAX_LENGTH } from '../workflows/message-schemas';
 import { isUndecodablePayload, payloadConverter } from '../workflows/payload-converter';
 
-const plan = {
+const plan: MessageContext['plan'] = {
+  flag: 'some_flag',
+  signing: { mode: 'keyless', keys: {} },
+  gates: {},
   requester: 'carol',
   approvers: ['alice', 'bob'],
   operators: ['oncall-sre'],
-  readiness: ['milestone', 'docs'] as ('milestone' | 'docs')[],
+  readiness: ['milestone', 'docs'],
 };
 
 function at(gate: MessageContext['pendingGate'], more: Partial<MessageContext> = {}): MessageContext {
@@ -23,6 +26,7 @@ describe('approve', () => {
     expect(checkMessage('approve', [{ gate: 'staging-qa', by: 'alice', comment: 'QA passed' }], at('staging-qa'))).toEqual({
       ok: true,
       message: { gate: 'staging-qa', by: 'alice', comment: 'QA passed' },
+      nonce: null,
     });
     expect(checkMessage('approve', [{ gate: 'staging-qa', by: 'Alice' }], at('staging-qa')).ok).toBe(true);
   });

@@ -19,8 +19,9 @@ export function continueAsNewNeeded(): boolean {
   return long && patched(CONTINUE_AS_NEW);
 }
 
-/** Waits for running message handlers, then continues-as-new with the plan and the whole state (never returns). */
-export async function continueAsNewNow({ plan, progress }: RolloutContext): Promise<never> {
+/** Waits for notifications under way and running message handlers, then continues-as-new with the plan and the whole state (never returns). */
+export async function continueAsNewNow({ plan, progress, view }: RolloutContext): Promise<never> {
+  await view.settle();
   await condition(allHandlersFinished);
   return continueAsNew<typeof rolloutWorkflow>({ plan, resume: progress.snapshot() });
 }

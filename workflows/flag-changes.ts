@@ -1,6 +1,7 @@
 // Applies a rollout's flag changes through activities and keeps, per touched environment, what to restore on rollback.
 import { sameGates, type FlagChange } from '../flags/flag-gates';
 import type { Environment } from '../flags/environments';
+import type { AppliedChange } from '../flags/flag-store';
 import type { RolloutPlan } from '../plan/rollout-plan';
 import { forwardActivities, rollbackActivities } from './activity-proxies';
 import type { RolloutProgress } from './rollout-progress';
@@ -17,7 +18,7 @@ export class FlagChanges {
    * attempt whose result was lost is still undone); the gates the store reports before that first change are kept in
    * the workflow state — the rollback's own copy — and the gates after every change, to spot hand-made changes later.
    */
-  async apply(environment: Environment, change: FlagChange, summary: string): Promise<void> {
+  async apply(environment: Environment, change: FlagChange, summary: string): Promise<AppliedChange> {
     const flags = this.progress.flags;
     const changeId = `${flags.changeIdPrefix}/${++flags.sequence}`;
     let entry = flags.touched.find((t) => t.environment === environment);
@@ -33,6 +34,8 @@ export class FlagChanges {
     }
     entry.written = result.current;
     entry.writtenKnown = true;
+    if (environment === 'production') this.progress.notice('production-change', `${summary} (done)`, { environment, ...percentageOf(change) });
+    return result;
   }
 
   /** Restores every touched environment, newest first; one failure does not stop the rest. Returns the failed ones. */
@@ -71,4 +74,8 @@ export class FlagChanges {
       });
     }
   }
+}
+
+function percentageOf(change: FlagChange): { percentage?: number } {
+  return change.kind === 'percentage' ? { percentage: change.value } : change.kind === 'boolean' && change.value ? { percentage: 100 } : {};
 }

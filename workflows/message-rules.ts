@@ -1,21 +1,31 @@
-// Who may send which message when: the one check behind approve, reject and abort, for signals and updates alike.
+// Who may send which message when: the one check behind approve, reject, abort, pause and resume, for signals and updates alike.
 import type { RolloutPlan } from '../plan/rollout-plan';
 import { sameUsername } from '../plan/username';
 import { parseMessage, type MessageKind, type MessagePayloads } from './message-schemas';
 import { describeUndecodablePayload, isUndecodablePayload } from './payload-converter';
 import type { GateName, RolloutState, Stage } from './rollout-status';
+import { checkSignature, type SignatureContext } from './signature-check';
 
 /** What the rules look at: the plan's people and the rollout's current position. */
 export interface MessageContext {
-  plan: Pick<RolloutPlan, 'requester' | 'approvers' | 'operators' | 'readiness'>;
+  plan: Pick<RolloutPlan, 'flag' | 'requester' | 'approvers' | 'operators' | 'readiness' | 'signing' | 'gates'>;
   state: RolloutState;
   stage: Stage;
   pendingGate: GateName | null;
   hasDecision: boolean;
   abortRequested: boolean;
+  /** Who paused the rollout, while it is paused (absent for rollouts from before pause). */
+  pausedBy?: string | null;
+  /** Who approved the pending gate so far (a gate may need several approvals). */
+  approvedBy?: string[];
+  /** The rollout's first run id, the workflow's clock and the nonces seen: what signatures are checked against. */
+  signature?: Omit<SignatureContext, 'plan'>;
 }
 
-export type MessageVerdict<K extends MessageKind> = { ok: true; message: MessagePayloads[K] } | { ok: false; reason: string };
+/** `nonce`: the nonce of a validly signed message, taken or not, so it can never be used again. */
+export type MessageVerdict<K extends MessageKind> =
+  | { ok: true; message: MessagePayloads[K]; nonce?: string | null }
+  | { ok: false; reason: string; nonce?: string | null };
 
 /** Validates a message's arguments and applies the rules; never throws. `args` are the message's arguments as received. */
 export function checkMessage<K extends MessageKind>(kind: K, args: readonly unknown[], context: MessageContext): MessageVerdict<K> {
@@ -27,8 +37,26 @@ export function checkMessage<K extends MessageKind>(kind: K, args: readonly unkn
   const parsed = parseMessage(kind, payload);
   if (!parsed.ok) return refuse(parsed.problems.join('; '));
   const message = parsed.message;
-  const reason = kind === 'abort' ? abortRefusal(message.by, context) : decisionRefusal(kind, message as MessagePayloads['approve' | 'reject'], context);
-  return reason === null ? { ok: true, message } : refuse(reason);
+  let nonce: string | null = null;
+  if (context.signature) {
+    const signed = checkSignature(kind, message, { plan: context.plan, ...context.signature });
+    if (!signed.ok) return refuse(signed.reason);
+    nonce = signed.nonce;
+  }
+  const reason = ruleRefusal(kind, message, context);
+  return reason === null ? { ok: true, message, nonce } : { ok: false, reason, nonce };
+}
+
+function ruleRefusal(kind: MessageKind, message: MessagePayloads[MessageKind], context: MessageContext): string | null {
+  switch (kind) {
+    case 'abort':
+      return abortRefusal(message.by, context);
+    case 'pause':
+    case 'resume':
+      return pauseRefusal(kind, message.by, context);
+    default:
+      return decisionRefusal(kind, message as MessagePayloads['approve' | 'reject'], context);
+  }
 }
 
 function decisionRefusal(kind: MessageKind, message: MessagePayloads['approve' | 'reject'], context: MessageContext): string | null {
@@ -37,6 +65,7 @@ function decisionRefusal(kind: MessageKind, message: MessagePayloads['approve' |
   if (message.gate !== context.pendingGate) return `gate ${message.gate} is not pending; the pending gate is ${context.pendingGate}`;
   if (context.hasDecision) return `gate ${message.gate} already has a decision`;
   if (context.abortRequested) return 'the rollout is being aborted';
+  if (context.pausedBy) return `the rollout is paused (by ${context.pausedBy}); resume it first`;
   const isApprover = plan.approvers.some((approver) => sameUsername(approver, message.by));
   const isRequester = sameUsername(plan.requester, message.by);
   if (kind === 'approve' && isRequester) return `${message.by} requested this rollout and cannot approve it`;
@@ -49,19 +78,34 @@ function decisionRefusal(kind: MessageKind, message: MessagePayloads['approve' |
     const missing = plan.readiness.filter((item) => !confirmed.has(item));
     if (missing.length > 0) return `readiness items not confirmed: ${missing.join(', ')}`;
   }
+  const approvedBy = context.approvedBy ?? [];
+  if (kind === 'approve' && approvedBy.some((name) => sameUsername(name, message.by))) {
+    const required = plan.gates[message.gate]?.approvals ?? 1;
+    return `${message.by} has already approved ${message.gate} (${approvedBy.length} of ${required}); another approver must approve`;
+  }
   return null;
 }
 
+function pauseRefusal(kind: 'pause' | 'resume', by: string, context: MessageContext): string | null {
+  if (context.state !== 'running' && context.state !== 'awaiting-approval') return `the rollout is ${context.state}; there is nothing to ${kind}`;
+  if (context.abortRequested) return 'the rollout is being aborted';
+  if (kind === 'pause' && context.pausedBy) return `the rollout is already paused (by ${context.pausedBy})`;
+  if (kind === 'resume' && !context.pausedBy) return 'the rollout is not paused';
+  return peopleRefusal(kind, by, context);
+}
+
 function abortRefusal(by: string, context: MessageContext): string | null {
-  const { plan } = context;
   if (context.state !== 'running' && context.state !== 'awaiting-approval') return `the rollout is ${context.state}; there is nothing to abort`;
   if (context.abortRequested) return 'an abort is already under way';
+  return peopleRefusal('abort', by, context);
+}
+
+/** abort, pause and resume: the requester, an approver or an operator of the plan. */
+function peopleRefusal(kind: MessageKind, by: string, { plan }: MessageContext): string | null {
   const allowed = [plan.requester, ...plan.approvers, ...plan.operators];
-  if (!allowed.some((name) => sameUsername(name, by))) {
-    const operators = plan.operators.length > 0 ? plan.operators.join(', ') : 'none';
-    return `${by} may not abort this rollout: only the requester (${plan.requester}), an approver (${plan.approvers.join(', ')}) or an operator (${operators})`;
-  }
-  return null;
+  if (allowed.some((name) => sameUsername(name, by))) return null;
+  const operators = plan.operators.length > 0 ? plan.operators.join(', ') : 'none';
+  return `${by} may not ${kind} this rollout: only the requester (${plan.requester}), an approver (${plan.approvers.join(', ')}) or an operator (${operators})`;
 }
 
 function refuse(reason: string): { ok: false; reason: string } {

@@ -16,3 +16,9 @@ export const CONTINUE_AS_NEW = 'continue-as-new';
 
 /** A rolled-back rollout closes as a failed workflow (RolloutRolledBack, or RolloutRollbackFailed when a restore failed). */
 export const ROLLBACK_CLOSES_AS_FAILURE = 'rollback-closes-as-failure';
+
+/**
+ * The operator's view: search attributes upserted at every change, notifications through the `notify` activity, and
+ * gate reminders at 50 % and 90 % of the deadline (timers).
+ */
+export const OPERATOR_VIEW = 'operator-view';

@@ -1,6 +1,7 @@
-// What the rollout's stages share: the plan, the state, the flag changes and the volume guard of this run.
+// What the rollout's stages share: the plan, the state, the flag changes, the volume guard and the operator's view of this run.
 import type { RolloutPlan } from '../plan/rollout-plan';
 import type { FlagChanges } from './flag-changes';
+import type { OperatorView } from './operator-view';
 import type { RolloutProgress } from './rollout-progress';
 import type { VolumeGuard } from './volume-guard';
 
@@ -9,4 +10,5 @@ export interface RolloutContext {
   progress: RolloutProgress;
   flags: FlagChanges;
   guard: VolumeGuard;
+  view: OperatorView;
 }

@@ -3,13 +3,15 @@ import type { RolloutPlan } from '../plan/rollout-plan';
 import type { GuardRecord } from '../volume/guard-decision';
 import { checkLegacyMessage } from './legacy-message-rules';
 import { checkMessage, type MessageContext, type MessageVerdict } from './message-rules';
-import type { Approval, MessageKind, MessagePayloads } from './message-schemas';
+import { SIGNATURE_RULES } from '../signing/decision-signature';
+import { MESSAGE_KINDS, type Approval, type MessageKind, type MessagePayloads } from './message-schemas';
 import type { MessageAccepted } from './messages';
 import { RollbackRequested } from './rollback-requested';
-import type { RolloutSnapshot, TouchedEnvironment } from './rollout-snapshot';
+import type { PendingGate, RolloutSnapshot, TouchedEnvironment } from './rollout-snapshot';
 import {
   GUARD_DECISIONS_KEPT,
   REFUSALS_KEPT,
+  type GateApprovals,
   type GateName,
   type OverwrittenChange,
   type RolloutStatus,
@@ -17,12 +19,19 @@ import {
   type StepRecord,
 } from './rollout-status';
 import { cutText } from './safe-text';
+import { sameUsername } from '../plan/username';
+import type { NoticeKind, RolloutNotice } from '../notify/rollout-notice';
 
 const NAME_MAX = 64;
 const REASON_MAX = 1000;
 
 export class RolloutProgress {
   private readonly d: RolloutSnapshot;
+
+  /** Set once the workflow knows it runs with notifications (OPERATOR_VIEW); until then no notice is queued. */
+  notifying = false;
+  /** The rollout's first run id: signatures name it, so a decision signed for one rollout counts in no other. */
+  firstRunId = '';
 
   constructor(
     private readonly plan: RolloutPlan,
@@ -60,6 +69,7 @@ export class RolloutProgress {
   /** A signal: takes it when the rules allow, otherwise records the refusal. `strict` is false for pre-patch rollouts. */
   receiveSignal(kind: MessageKind, args: readonly unknown[], strict: boolean): void {
     const verdict = strict ? checkMessage(kind, args, this.messageContext()) : checkLegacyMessage(kind, args, this.messageContext());
+    this.useNonce(verdict.nonce);
     if (verdict.ok) this.take(kind, verdict.message);
     else this.refuse(kind, args, verdict.reason);
   }
@@ -73,12 +83,13 @@ export class RolloutProgress {
   /** An update's handler, after its validator passed in the same activation (so the same check passes again). */
   takeUpdate(kind: MessageKind, args: readonly unknown[]): MessageAccepted {
     const verdict: MessageVerdict<MessageKind> = checkMessage(kind, args, this.messageContext());
+    this.useNonce(verdict.nonce);
     return verdict.ok ? this.take(kind, verdict.message) : this.answer(kind, null, '(refused)');
   }
 
   /** A signal nobody defined: recorded, so a typo in `temporal workflow signal --name` does not vanish silently. */
   refuseUnknown(name: string, args: readonly unknown[]): void {
-    this.refuse(name, args, `unknown message ${JSON.stringify(cutText(name, NAME_MAX))}; this workflow takes approve, reject and abort`);
+    this.refuse(name, args, `unknown message ${JSON.stringify(cutText(name, NAME_MAX))}; this workflow takes ${MESSAGE_KINDS.join(', ')}`);
   }
 
   /** Last resort of a handler whose own code threw: the message is refused with the error, never left unanswered. */
@@ -94,17 +105,70 @@ export class RolloutProgress {
       pendingGate: this.d.gate?.name ?? null,
       hasDecision: this.hasDecision,
       abortRequested: this.abortRequested,
+      pausedBy: this.d.pause?.by ?? null,
+      approvedBy: (this.d.gate?.approvals ?? []).map((a) => a.approval.by),
+      signature: { run: this.firstRunId, now: this.now(), nonceSeen: (nonce) => (this.d.nonces ?? []).some((seen) => seen.nonce === nonce) },
     };
+  }
+
+  /** Remembers a signed message's nonce for as long as its signature could still be accepted. */
+  private useNonce(nonce: string | null | undefined): void {
+    if (!nonce) return;
+    const oldest = this.now() - SIGNATURE_RULES.maxAgeMs - SIGNATURE_RULES.maxSkewMs;
+    this.d.nonces = [...(this.d.nonces ?? []).filter((seen) => seen.at >= oldest), { nonce, at: this.now() }];
   }
 
   private take(kind: MessageKind, message: MessagePayloads[MessageKind]): MessageAccepted {
     if (kind === 'abort') {
       this.d.abort = message as MessagePayloads['abort'];
+    } else if (kind === 'pause') {
+      this.pause(message as MessagePayloads['pause']);
+    } else if (kind === 'resume') {
+      this.resume(message as MessagePayloads['resume']);
+    } else if (this.d.gate && kind === 'approve') {
+      this.approve(this.d.gate, message as Approval);
     } else if (this.d.gate) {
-      this.d.gate.decision =
-        kind === 'approve' ? { kind: 'approved', approval: message as Approval } : { kind: 'rejected', rejection: message as MessagePayloads['reject'] };
+      this.d.gate.decision = { kind: 'rejected', rejection: message as MessagePayloads['reject'] };
     }
     return this.answer(kind, (message as { gate?: GateName }).gate ?? null, message.by);
+  }
+
+  /** One approval; the gate is decided once it has as many distinct approvals as the plan asks (one by default). */
+  private approve(gate: PendingGate, approval: Approval): void {
+    const required = this.requiredApprovals(gate.name);
+    if (required <= 1) {
+      gate.decision = { kind: 'approved', approval };
+      return;
+    }
+    gate.approvals = [...(gate.approvals ?? []), { approval, at: this.now() }];
+    if (gate.approvals.length >= required) gate.decision = { kind: 'approved', approval };
+  }
+
+  private requiredApprovals(gate: GateName): number {
+    return this.plan.gates[gate]?.approvals ?? 1;
+  }
+
+  private pause({ by, reason }: MessagePayloads['pause']): void {
+    this.d.pause = { by, reason, at: this.now() };
+    this.record({ stage: this.d.stage, action: 'paused', by, comment: reason });
+    this.notice('paused', `${this.plan.flag} paused by ${by}: ${reason}`);
+  }
+
+  /** Resumes; every clock under way (soak, verification, gate deadline, inconclusive wait) moves on by the time paused. */
+  private resume({ by, reason }: MessagePayloads['resume']): void {
+    const pausedMs = this.now() - (this.d.pause?.at ?? this.now());
+    for (const key of Object.keys(this.d.deadlines)) this.d.deadlines[key]! += pausedMs;
+    if (this.d.gate) {
+      this.d.gate.deadline += pausedMs;
+      if (this.d.gate.opened !== undefined) this.d.gate.opened += pausedMs;
+    }
+    this.d.pause = null;
+    this.record({ stage: this.d.stage, action: `resumed after ${Math.round(pausedMs / 1000)} s paused`, by, comment: reason });
+    this.notice('resumed', `${this.plan.flag} resumed by ${by}: ${reason}`);
+  }
+
+  get paused(): boolean {
+    return (this.d.pause ?? null) !== null;
   }
 
   private answer(kind: MessageKind, gate: GateName | null, by: string): MessageAccepted {
@@ -141,6 +205,8 @@ export class RolloutProgress {
       pendingGate: d.gate?.name ?? null,
       pendingGateReason: d.gate?.reason ?? null,
       gateDeadline: iso(d.gate?.deadline ?? null),
+      pendingGateApprovals: d.gate ? this.gateApprovals(d.gate) : null,
+      paused: d.pause ? { by: d.pause.by, reason: d.pause.reason, at: iso(d.pause.at)! } : null,
       percentage: d.percentage,
       lastVolume: d.guard.decisions.at(-1) ?? null,
       guard: {
@@ -159,6 +225,12 @@ export class RolloutProgress {
       run: d.run,
       plan: this.plan,
     };
+  }
+
+  private gateApprovals(gate: PendingGate): GateApprovals {
+    const approvedBy = (gate.approvals ?? []).map((a) => a.approval.by);
+    const mayStillApprove = this.plan.approvers.filter((name) => !approvedBy.some((by) => sameUsername(by, name)));
+    return { required: this.requiredApprovals(gate.name), approvedBy, mayStillApprove };
   }
 
   /** The state to continue-as-new with. */
@@ -182,6 +254,10 @@ export class RolloutProgress {
     return (this.d.deadlines[key] ??= this.now() + durationMs);
   }
 
+  /** Called after the details change (the operator's view re-renders and publishes); set by OperatorView. */
+  onChange: () => void = () => undefined;
+
+  /** The note under the checklist in the UI's current details: what the rollout does now. */
   get details(): string {
     return this.d.details;
   }
@@ -200,7 +276,7 @@ export class RolloutProgress {
     this.d.stage = stage;
   }
 
-  get pendingGate(): { name: GateName; deadline: number; reason: string | null } | null {
+  get pendingGate(): PendingGate | null {
     return this.d.gate;
   }
 
@@ -208,7 +284,7 @@ export class RolloutProgress {
   openGate(gate: GateName, deadline: number, reason: string | null = null): void {
     if (gate !== 'volume-review') this.d.stage = gate;
     this.d.state = 'awaiting-approval';
-    this.d.gate = { name: gate, deadline, reason, decision: null };
+    this.d.gate = { name: gate, deadline, reason, decision: null, opened: this.now(), reminded: 0 };
   }
 
   get hasDecision(): boolean {
@@ -229,7 +305,8 @@ export class RolloutProgress {
 
   /** Closes the pending gate with its decision; throws RollbackRequested on rejection or no decision. */
   closeGate(gate: GateName, timeoutText: string): Approval {
-    const decision = this.d.gate?.decision ?? null;
+    const pending = this.d.gate;
+    const decision = pending?.decision ?? null;
     this.d.gate = null;
     this.d.state = 'running';
     if (decision === null) {
@@ -241,9 +318,13 @@ export class RolloutProgress {
       this.record({ stage: this.d.stage, gate, action: 'rejected', by, comment: reason, ...optional('messageId', id) });
       throw new RollbackRequested('rejected', `gate ${gate} rejected by ${by}: ${reason}`, by);
     }
-    const { by, comment, confirmed, id } = decision.approval;
     if (gate === 'volume-review') this.d.guard.reviewedAt = this.now();
-    this.record({ stage: this.d.stage, gate, action: 'approved', by, ...optional('comment', comment), ...optional('confirmed', confirmed), ...optional('messageId', id) });
+    const several = pending?.approvals ?? [];
+    const approvals = several.length > 0 ? several : [{ approval: decision.approval, at: this.now() }];
+    approvals.forEach(({ approval: { by, comment, confirmed, id } }, index) => {
+      const action = approvals.length > 1 ? `approved (${index + 1} of ${approvals.length})` : 'approved';
+      this.record({ stage: this.d.stage, gate, action, by, ...optional('comment', comment), ...optional('confirmed', confirmed), ...optional('messageId', id) });
+    });
     return decision.approval;
   }
 
@@ -280,6 +361,26 @@ export class RolloutProgress {
 
   recordOverwritten(change: Omit<OverwrittenChange, 'at'>): void {
     this.d.overwritten.push({ at: new Date(this.now()).toISOString(), ...change });
+  }
+
+  /** Queues a notification (only once the workflow sends them); the workflow hands the outbox to the notify activity. */
+  notice(kind: NoticeKind, text: string, extra: Partial<RolloutNotice> = {}): void {
+    if (!this.notifying) return;
+    const notices = (this.d.notices ??= { sequence: 0, outbox: [] });
+    notices.sequence += 1;
+    const at = new Date(this.now()).toISOString();
+    notices.outbox.push({ id: `${this.workflowId}/${this.firstRunId}/${notices.sequence}`, kind, flag: this.plan.flag, workflowId: this.workflowId, at, text, ...extra });
+  }
+
+  /** Takes the queued notifications. */
+  takeNotices(): RolloutNotice[] {
+    const outbox = this.d.notices?.outbox ?? [];
+    if (this.d.notices) this.d.notices.outbox = [];
+    return outbox;
+  }
+
+  get hasNotices(): boolean {
+    return (this.d.notices?.outbox.length ?? 0) > 0;
   }
 
   record(step: Omit<StepRecord, 'at'>): void {

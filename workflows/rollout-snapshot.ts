@@ -4,6 +4,7 @@ import type { FlagGates } from '../flags/flag-gates';
 import type { RolloutPlan } from '../plan/rollout-plan';
 import type { GuardRecord } from '../volume/guard-decision';
 import type { AbortRequest, Approval, Rejection } from './message-schemas';
+import type { RolloutNotice } from '../notify/rollout-notice';
 import type { GateName, RolloutStatus } from './rollout-status';
 
 export type GateDecision = { kind: 'approved'; approval: Approval } | { kind: 'rejected'; rejection: Rejection };
@@ -14,6 +15,19 @@ export interface PendingGate {
   deadline: number;
   reason: string | null;
   decision: GateDecision | null;
+  /** Approvals so far of a gate that needs several (absent in runs from before). */
+  approvals?: { approval: Approval; at: number }[];
+  /** When the gate opened (epoch ms), moved forward like the deadline by a pause; reminders count from here. */
+  opened?: number;
+  /** How many deadline reminders were sent. */
+  reminded?: number;
+}
+
+/** A pause under way: who, why, since when (epoch ms). */
+export interface PauseState {
+  by: string;
+  reason: string;
+  at: number;
 }
 
 /** One environment the rollout changed: what to restore there, and what the rollout last wrote (to spot hand-made changes). */
@@ -55,6 +69,12 @@ export interface RolloutSnapshot
   /** Absolute ends of the waits under way (soak, inconclusive wait, verification), by step id, in epoch ms. */
   deadlines: Record<string, number>;
   flags: { changeIdPrefix: string; sequence: number; touched: TouchedEnvironment[] };
+  /** Set while paused (absent in runs from before pause existed). */
+  pause?: PauseState | null;
+  /** Nonces of signed messages seen within the signature window, with their signing time (epoch ms). */
+  nonces?: { nonce: string; at: number }[];
+  /** Notifications: how many were made (their id's sequence), and those not yet handed to the notify activity. */
+  notices?: { sequence: number; outbox: RolloutNotice[] };
 }
 
 /** The workflow's input: the validated plan (no secrets: it is stored in history), and the state to resume from. */

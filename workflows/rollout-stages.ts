@@ -2,15 +2,19 @@
 import { condition } from '@temporalio/workflow';
 import { productionActorIds } from '../flags/actor-id';
 import { durationToMs } from '../plan/duration-text-schema';
+import type { AppliedChange } from '../flags/flag-store';
 import type { RolloutContext } from './rollout-context';
-import { enter, gate, waitUntil } from './waits';
+import type { StepRecord } from './rollout-status';
+import { enter, gate, holdIfPaused, waitUntil } from './waits';
 
 /**
- * Runs `fn` unless step `id` is already done (it was, in an earlier run), then marks it done. A step interrupted by
- * continue-as-new runs again in the next run and resumes its waits from the ends kept in the state.
+ * Runs `fn` unless step `id` is already done (it was, in an earlier run), then marks it done; a paused rollout holds
+ * before it. A step interrupted by continue-as-new runs again in the next run and resumes its waits from the ends kept
+ * in the state.
  */
 async function step(ctx: RolloutContext, id: string, fn: () => Promise<void>): Promise<void> {
   if (ctx.progress.isDone(id)) return;
+  await holdIfPaused(ctx);
   await fn();
   ctx.progress.markDone(id);
 }
@@ -21,8 +25,8 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
   await step(ctx, 'non-production', async () => {
     enter(progress, 'non-production', `enable ${plan.flag} on ${plan.environments.join(', ')}`);
     for (const environment of plan.environments) {
-      await flags.apply(environment, { kind: 'boolean', value: true }, `enable ${plan.flag} on ${environment}`);
-      progress.record({ stage: 'non-production', action: 'enabled globally', environment });
+      const applied = await flags.apply(environment, { kind: 'boolean', value: true }, `enable ${plan.flag} on ${environment}`);
+      progress.record({ stage: 'non-production', action: 'enabled globally', environment, ...gatesOf(applied) });
     }
   });
 
@@ -32,8 +36,8 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
     const actors = productionActorIds(plan.production.actors);
     enter(progress, 'production-actors', `enable ${plan.flag} on production for ${actors.length} actors`);
     if (actors.length > 0) {
-      await flags.apply('production', { kind: 'actors', actors }, `enable ${plan.flag} for ${actors.length} actors on production`);
-      progress.record({ stage: 'production-actors', action: 'enabled for actors', environment: 'production', actors });
+      const applied = await flags.apply('production', { kind: 'actors', actors }, `enable ${plan.flag} for ${actors.length} actors on production`);
+      progress.record({ stage: 'production-actors', action: 'enabled for actors', environment: 'production', actors, ...gatesOf(applied) });
     } else {
       progress.record({ stage: 'production-actors', action: 'skipped: the plan names no production actors' });
     }
@@ -52,17 +56,17 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
   for (const [index, percentage] of steps.entries()) {
     await step(ctx, `ramp:${index}:set`, async () => {
       enter(progress, 'ramp', `${percentage}% of ${plan.ramp.type} on production; soak ${plan.ramp.soak}`);
-      await flags.apply(
+      const applied = await flags.apply(
         'production',
         { kind: 'percentage', gate: percentageGate, value: percentage },
         `set ${plan.flag} to ${percentage}% of ${plan.ramp.type} on production`,
       );
       progress.setPercentage(percentage);
-      progress.record({ stage: 'ramp', action: `set ${percentage}% of ${plan.ramp.type}`, environment: 'production', percentage });
+      progress.record({ stage: 'ramp', action: `set ${percentage}% of ${plan.ramp.type}`, environment: 'production', percentage, ...gatesOf(applied) });
     });
     await step(ctx, `ramp:${index}:soak`, async () => {
       const summary = `soak at ${percentage}%`;
-      if (guard.watchesEveryInterval) await waitUntil(ctx, progress.deadline(`ramp:${index}:soak`, soakMs), { kind: 'soak', summary, endsWithCheck: true });
+      if (guard.watchesEveryInterval) await waitUntil(ctx, () => progress.deadline(`ramp:${index}:soak`, soakMs), { kind: 'soak', summary, endsWithCheck: true });
       // Rollouts recorded before the guard watched soaks waited on one plain timer.
       else await condition(() => progress.abortRequested, plan.ramp.soak, { summary });
       progress.throwIfAborted();
@@ -77,17 +81,22 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
 
   await step(ctx, 'global', async () => {
     enter(progress, 'global', `enable ${plan.flag} globally on production`);
-    await flags.apply('production', { kind: 'boolean', value: true }, `enable ${plan.flag} globally on production`);
+    const applied = await flags.apply('production', { kind: 'boolean', value: true }, `enable ${plan.flag} globally on production`);
     progress.setPercentage(100);
-    progress.record({ stage: 'global', action: 'enabled globally', environment: 'production' });
+    progress.record({ stage: 'global', action: 'enabled globally', environment: 'production', ...gatesOf(applied) });
   });
 
   await step(ctx, 'verification', async () => {
     enter(progress, 'verification', `verification for ${plan.verification}, guard every ${plan.guard.interval}`);
-    const ends = progress.deadline('verification', durationToMs(plan.verification)!);
+    const ends = () => progress.deadline('verification', durationToMs(plan.verification)!);
     await waitUntil(ctx, ends, { kind: 'verification', summary: 'verification: until the next volume check', endsWithCheck: true });
     progress.throwIfAborted();
     await guard.finalCheck(ctx);
     progress.record({ stage: 'verification', action: `verified for ${plan.verification}` });
   });
+}
+
+/** The gates before and after a change, for the step record (the report shows before → after per environment). */
+function gatesOf(applied: AppliedChange): Pick<StepRecord, 'before' | 'gates'> {
+  return { before: applied.previous, gates: applied.current };
 }

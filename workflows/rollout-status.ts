@@ -49,6 +49,9 @@ export interface StepRecord {
   by?: string;
   comment?: string;
   confirmed?: ReadinessItem[];
+  /** A flag change's gates before it (absent in steps recorded before this was kept). */
+  before?: FlagGates | null;
+  /** A flag change's (or restore's) gates after it. */
   gates?: FlagGates | null;
   /** The id of the approve/reject message this step answers, when the sender gave one. */
   messageId?: string;
@@ -101,6 +104,22 @@ export interface GuardStatus {
   nextCheckAt: string | null;
 }
 
+/** Who paused the rollout, when and why; the soak, verification and gate clocks stand still meanwhile. */
+export interface PauseStatus {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+/** The approvals a gate that needs more than one has collected. */
+export interface GateApprovals {
+  required: number;
+  /** Who has approved so far, in order. */
+  approvedBy: string[];
+  /** Approvers who have not approved yet (the requester never may). */
+  mayStillApprove: string[];
+}
+
 export interface RolloutStatus {
   workflowId: string;
   flag: string;
@@ -113,6 +132,10 @@ export interface RolloutStatus {
   pendingGateReason: string | null;
   /** When the pending gate rolls back if nobody decides (ISO 8601), or null. */
   gateDeadline: string | null;
+  /** The pending gate's approvals so far (absent in statuses recorded before gates could need several). */
+  pendingGateApprovals?: GateApprovals | null;
+  /** Set while the rollout is paused (absent in statuses recorded before pause existed). */
+  paused?: PauseStatus | null;
   /** The production percentage currently set by the ramp (0 before the ramp). */
   percentage: number;
   /** The guard's latest check (reading, projection, threshold, verdict), or null before the first. */

@@ -6,7 +6,6 @@ import {
   isCancellation,
   log,
   patched,
-  setCurrentDetails,
   setDefaultSignalHandler,
   setHandler,
   workflowInfo,
@@ -15,7 +14,8 @@ import { upgradePlan } from '../plan/upgrade-plan';
 import { FlagChanges } from './flag-changes';
 import { MESSAGE_EXAMPLES, MESSAGE_KINDS, type MessageKind } from './message-schemas';
 import * as messages from './messages';
-import { ROLLBACK_CLOSES_AS_FAILURE, STRICT_MESSAGES } from './patches';
+import { OperatorView } from './operator-view';
+import { OPERATOR_VIEW, ROLLBACK_CLOSES_AS_FAILURE, STRICT_MESSAGES } from './patches';
 import { RollbackRequested } from './rollback-requested';
 import type { RolloutContext } from './rollout-context';
 import { rolloutFailure } from './rollout-failures';
@@ -30,36 +30,50 @@ export type { RolloutInput } from './rollout-snapshot';
 
 export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatus> {
   const plan = upgradePlan(input.plan);
-  const { workflowId, runId } = workflowInfo();
+  const { workflowId, runId, firstExecutionRunId } = workflowInfo();
   const progress = new RolloutProgress(plan, workflowId, () => Date.now(), `${workflowId}/${runId}`, input.resume);
+  progress.firstRunId = firstExecutionRunId;
+  const view = new OperatorView(progress, patched(OPERATOR_VIEW));
+  progress.notifying = view.enabled;
   registerHandlers(progress);
-  const ctx: RolloutContext = { plan, progress, flags: new FlagChanges(plan, progress), guard: new VolumeGuard(plan, progress) };
-  if (input.resume) setCurrentDetails(progress.details);
+  const ctx: RolloutContext = { plan, progress, flags: new FlagChanges(plan, progress), guard: new VolumeGuard(plan, progress), view };
+  view.refresh();
 
   try {
     await runStages(ctx);
     progress.finish('completed', `${plan.flag} is enabled globally on production and passed ${plan.verification} of verification`);
+    progress.notice('completed', `${plan.flag} is enabled globally on production and passed ${plan.verification} of verification`, { percentage: 100 });
     show(progress, `**completed** — ${plan.flag} is enabled globally on production`);
+    await view.settle();
     return progress.status();
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
     const cause = toRollbackRequest(error);
+    if (cause.rollbackCause === 'guard-breach' || cause.rollbackCause === 'projected-breach') progress.notice('breach', `${plan.flag}: ${cause.message}; rolling back`);
     progress.startRollback(cause);
     show(progress, `**rolling back** — ${cause.message}`);
     const failed = await CancellationScope.nonCancellable(() => ctx.flags.rollback());
     if (failed.length > 0) progress.finish('failed', `rollback could not undo: ${failed.map((env) => `restore ${env}`).join(', ')}`);
     else progress.finish('rolled-back');
     const status = progress.status();
+    progress.notice(failed.length > 0 ? 'rollback-failed' : 'rolled-back', `${plan.flag} ${status.state}: ${status.outcome?.reason ?? ''}`);
     show(progress, `**${status.state}** — ${status.outcome?.reason ?? ''}`);
+    await CancellationScope.nonCancellable(() => view.settle());
     if (patched(ROLLBACK_CLOSES_AS_FAILURE)) throw rolloutFailure(status);
     return status;
   }
 }
 
-/** approve, reject and abort as signals and as updates (one check behind both), unknown signals, and the status query. */
+/** approve, reject, abort, pause and resume as signals and as updates (one check behind both), unknown signals, and the status query. */
 function registerHandlers(progress: RolloutProgress): void {
   const onSignal = (kind: MessageKind) => (...args: unknown[]) => safely(progress, kind, args, () => progress.receiveSignal(kind, args, patched(STRICT_MESSAGES)));
-  const what = { approve: 'Approve the pending gate', reject: 'Reject the pending gate (the rollout rolls back)', abort: 'Abort the rollout at any stage (it rolls back)' };
+  const what: Record<MessageKind, string> = {
+    approve: 'Approve the pending gate',
+    reject: 'Reject the pending gate (the rollout rolls back)',
+    abort: 'Abort the rollout at any stage (it rolls back)',
+    pause: 'Pause the rollout where it is (clocks stop; the guard keeps watching)',
+    resume: 'Resume a paused rollout (its clocks go on with the time they had left)',
+  };
   const describe = (kind: MessageKind) => `${what[kind]}; payload like ${MESSAGE_EXAMPLES[kind]}`;
   for (const kind of MESSAGE_KINDS) {
     setHandler(messages.SIGNALS[kind] as typeof messages.approve, onSignal(kind), { description: describe(kind) });

@@ -145,10 +145,12 @@ export class VolumeGuard {
       await gate(ctx, 'volume-review'); // resumed after continue-as-new: the question stands
       return;
     }
-    const giveUpAt = this.progress.deadline(`${stepId}:inconclusive`, durationToMs(this.plan.guard.inconclusiveWait) ?? 0);
+    // Read again each time: a resume moves it by the time paused.
+    const giveUpAt = () => this.progress.deadline(`${stepId}:inconclusive`, durationToMs(this.plan.guard.inconclusiveWait) ?? 0);
+    giveUpAt();
     let decision = await this.check(percentage, nextPercentage, windowMs);
-    while ((decision.verdict === 'inconclusive' || decision.verdict === 'unreadable') && Date.now() < giveUpAt) {
-      const until = Math.min(Date.now() + this.intervalMs, giveUpAt);
+    while ((decision.verdict === 'inconclusive' || decision.verdict === 'unreadable') && Date.now() < giveUpAt()) {
+      const until = Math.min(Date.now() + this.intervalMs, giveUpAt());
       await waitUntil(ctx, until, { kind: 'plain', summary: `guard: waiting for traffic at ${percentage}%`, endsWithCheck: true });
       this.progress.throwIfAborted();
       decision = await this.check(percentage, nextPercentage, Math.max(windowMs, this.intervalMs));

@@ -1,11 +1,13 @@
 // The rollout's waits: timers to absolute ends that an abort cuts short, with the volume guard on its cadence, and gates.
-import { condition, setCurrentDetails } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { durationToMs } from '../plan/duration-text-schema';
 import { continueAsNewNeeded, continueAsNewNow } from './continue-as-new';
 import type { RolloutContext } from './rollout-context';
 import type { Approval } from './message-schemas';
 import type { RolloutProgress } from './rollout-progress';
 import type { GateName, Stage } from './rollout-status';
+import { gateCommands } from './gate-commands';
+import type { Cadence } from './volume-guard';
 
 /** What a wait is for; the guard's cadence depends on it for rollouts recorded before it watched everywhere. */
 export type WaitKind = 'gate' | 'soak' | 'verification' | 'plain';
@@ -29,10 +31,10 @@ export function enter(progress: RolloutProgress, stage: Stage, details: string):
   show(progress, `**${stage}** — ${details}`);
 }
 
-/** The UI's "current details" of this run (kept in the state, so a resumed run shows them again). */
+/** The note of the UI's "current details" (kept in the state, so a resumed run shows it again); the view re-renders. */
 export function show(progress: RolloutProgress, details: string): void {
   progress.details = details;
-  setCurrentDetails(details);
+  progress.onChange();
 }
 
 /**
@@ -40,15 +42,24 @@ export function show(progress: RolloutProgress, details: string): void {
  * watches it reads on its cadence (a breach throws RollbackRequested). A history grown long continues-as-new here:
  * every wait's end lives in the state, so the next run resumes the same wait.
  */
-export async function waitUntil(ctx: RolloutContext, until: number, options: WaitOptions): Promise<boolean> {
-  const { progress, guard } = ctx;
+export async function waitUntil(ctx: RolloutContext, end: number | (() => number), options: WaitOptions): Promise<boolean> {
+  const { progress, guard, view } = ctx;
   const woken = () => progress.abortRequested || (options.wake?.() ?? false);
   const cadence = guard.cadence(options.kind);
+  // The end is read again every turn: a resume moves the ends of the waits under way by the time paused.
+  const untilNow = typeof end === 'number' ? () => end : end;
+  untilNow(); // a getter like progress.deadline() fixes the end on its first call: at the start, as before getters
   for (;;) {
+    view.refresh();
     // A volume-review the guard opened during this wait (it could not read) is answered before the wait goes on.
     if (options.kind !== 'gate' && progress.pendingGate?.name === 'volume-review') await gate(ctx, 'volume-review');
     if (woken()) return true;
+    if (progress.paused) {
+      await holdWhilePaused(ctx, cadence);
+      continue;
+    }
     const now = Date.now();
+    const until = untilNow();
     if (now >= until) return false;
     if (continueAsNewNeeded()) await continueAsNewNow(ctx);
     const due = dueCheck(cadence.dueAt(), until, options.endsWithCheck ?? false);
@@ -57,10 +68,30 @@ export async function waitUntil(ctx: RolloutContext, until: number, options: Wai
       continue;
     }
     const wakeAt = due === null ? until : Math.min(until, due);
-    if (await condition(() => woken() || continueAsNewNeeded(), wakeAt - now, { summary: options.summary })) continue;
+    const stirred = () => woken() || continueAsNewNeeded() || progress.paused || progress.hasNotices;
+    if (await condition(stirred, wakeAt - now, { summary: options.summary })) continue;
     // The check right after its timer, before the next turn's continue-as-new test: recorded histories have this order.
     if (due !== null && Date.now() >= due && Date.now() < until) await guard.watch(ctx, cadence);
   }
+}
+
+/**
+ * One turn of a pause: the guard keeps its cadence (a breach still rolls back); nothing else moves until a resume,
+ * an abort, or a history grown long (then the pause continues in the next run).
+ */
+async function holdWhilePaused(ctx: RolloutContext, cadence: Cadence): Promise<void> {
+  const { progress, guard } = ctx;
+  const due = cadence.dueAt();
+  if (due !== null && due <= Date.now()) return guard.watch(ctx, cadence);
+  if (continueAsNewNeeded()) await continueAsNewNow(ctx);
+  const stirred = () => !progress.paused || progress.abortRequested || continueAsNewNeeded() || progress.hasNotices;
+  if (due === null) await condition(stirred);
+  else await condition(stirred, due - Date.now(), { summary: 'paused: until resumed; the guard keeps watching' });
+}
+
+/** Holds a paused rollout before its next step (a flag change or a gate), with the guard watching. */
+export async function holdIfPaused(ctx: RolloutContext): Promise<void> {
+  if (ctx.progress.paused) await waitUntil(ctx, () => Date.now(), { kind: 'plain', summary: 'paused' });
 }
 
 /** The next check this wait makes itself: none when the check that follows its end comes soon enough after `due`. */
@@ -74,13 +105,42 @@ function dueCheck(due: number | null, until: number, endsWithCheck: boolean): nu
  * (rejection, deadline, abort, or a guard breach while it waits). A gate resumed after continue-as-new keeps its deadline.
  */
 export async function gate(ctx: RolloutContext, name: GateName, reason: string | null = null): Promise<Approval> {
-  const { plan, progress, guard } = ctx;
-  if (progress.pendingGate?.name !== name) progress.openGate(name, Date.now() + durationToMs(plan.approvalTimeout)!, reason);
+  const { plan, progress, guard, view } = ctx;
+  const timeoutMs = durationToMs(plan.approvalTimeout)!;
+  if (progress.pendingGate?.name !== name) {
+    progress.openGate(name, Date.now() + timeoutMs, reason);
+    const deadline = new Date(progress.pendingGate!.deadline).toISOString();
+    const who = name === 'volume-review' ? `the guard holds: ${reason ?? ''}` : `waits for approval by ${plan.approvers.join(' or ')}`;
+    progress.notice(name === 'volume-review' ? 'volume-review' : 'gate-opened', `${plan.flag}: ${name} ${who}`, { gate: name, deadline, commands: gateCommands(plan, name) });
+  }
   const pending = progress.pendingGate!;
   const why = pending.reason ? `: ${pending.reason}` : '';
   show(progress, `**${name}** — waiting for approval until ${new Date(pending.deadline).toISOString()}${why}`);
   const summary = guard.watching ? `gate ${name}: next guard check or deadline` : `gate ${name}: deadline`;
-  await waitUntil(ctx, pending.deadline, { kind: 'gate', summary, wake: () => progress.hasDecision });
+  const options: WaitOptions = { kind: 'gate', summary, wake: () => progress.hasDecision };
+  const deadline = () => progress.pendingGate!.deadline;
+  let decided = false;
+  // Reminders at 50 % and 90 % of the time to decide (a pause moves them with the deadline).
+  for (const [index, fraction] of REMINDER_FRACTIONS.entries()) {
+    if (!view.enabled || decided || (pending.reminded ?? 0) > index) continue;
+    decided = await waitUntil(ctx, () => deadline() - (1 - fraction) * timeoutMs, { ...options, summary: `gate ${name}: ${fraction * 100}% reminder` });
+    if (!decided) remind(ctx, name, fraction);
+  }
+  if (!decided) await waitUntil(ctx, deadline, options);
   progress.throwIfAborted();
   return progress.closeGate(name, plan.approvalTimeout);
+}
+
+/** When reminders of an undecided gate go out, as fractions of the time to decide. */
+export const REMINDER_FRACTIONS = [0.5, 0.9] as const;
+
+function remind({ plan, progress }: RolloutContext, name: GateName, fraction: number): void {
+  const pending = progress.pendingGate!;
+  pending.reminded = (pending.reminded ?? 0) + 1;
+  const deadline = new Date(pending.deadline).toISOString();
+  progress.notice('gate-reminder', `${plan.flag}: ${name} still waits for a decision (${fraction * 100}% of the time to decide has passed; it rolls back at ${deadline})`, {
+    gate: name,
+    deadline,
+    commands: gateCommands(plan, name),
+  });
 }

@@ -9,6 +9,7 @@ import { durationToMs } from '../../plan/duration-text-schema';
 import { parsePlan } from '../../plan/parse-plan';
 import type { RolloutPlan } from '../../plan/rollout-plan';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
+import { registerRolloutSearchAttributes } from '../../stack/register-search-attributes';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
 import { snowplowSentCounterKey, snowplowSentPerSecondKey, utcDay } from '../../volume/snowplow-counter-keys';
 import { pollUntil } from './eventually';
@@ -54,6 +55,8 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
   });
+  // The time-skipping server refuses upserts of attributes it does not know, and takes no flag to declare them at start.
+  await registerRolloutSearchAttributes(env.connection, env.namespace ?? 'default');
   const workflowBundle = await bundleRolloutWorkflows();
   const redis = createWorkerRedis(redisServer.url);
   const worker: Worker = await createRolloutWorker({
@@ -85,7 +88,8 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
     redis,
     store: new RedisFlagStore(redis),
     async start(partial) {
-      const plan = parsePlan(partial);
+      // Tests send unsigned messages as the UI would; signed decisions have their own tests.
+      const plan = parsePlan({ signing: { mode: 'keyless' }, ...partial });
       return env.client.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
         taskQueue: TASK_QUEUE,
         workflowId: rolloutWorkflowId(plan.flag),
