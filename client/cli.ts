@@ -6,6 +6,8 @@ import { parsePlan } from '../plan/parse-plan';
 import { loadPlanFile } from '../plan/load-plan-file';
 import { PlanValidationError } from '../plan/plan-validation-error';
 import { positiveInteger } from './cli-arguments';
+import { SigningKeyError } from '../signing/signing-key-error';
+import { KEYRING_ENV, planForStart } from './plan-for-start';
 import { CliError, EXIT_CODES, ExitWithCode } from './cli-errors';
 import { CliResources } from './cli-resources';
 import { decisionCommands } from './decision-commands';
@@ -55,7 +57,9 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
 function asCliError(err: unknown, resources: CliResources | null): CliError {
   if (err instanceof CliError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof PlanValidationError || err instanceof ConfigError || err instanceof InvalidFlagInput) return new CliError(message, EXIT_CODES.usage);
+  if (err instanceof PlanValidationError || err instanceof ConfigError || err instanceof InvalidFlagInput || err instanceof SigningKeyError) {
+    return new CliError(message, EXIT_CODES.usage);
+  }
   return resources?.unreachable(err) ?? new CliError(message, EXIT_CODES.error);
 }
 
@@ -78,9 +82,11 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     .argument('<flag>', 'feature flag name')
     .option('--plan <file>', 'rollout plan (YAML or JSON); defaults apply to every field left out')
     .option('--requested-by <user>', 'who requests the rollout (overrides the plan\'s requester)')
-    .action(async (flag: string, opts: { plan?: string; requestedBy?: string }) => {
+    .option('--keyring <file>', `public keys of the plan's people, YAML {keys: {alice: "ed25519:…"}} (default: $${KEYRING_ENV})`)
+    .action(async (flag: string, opts: { plan?: string; requestedBy?: string; keyring?: string }) => {
       const overrides = { flag, requestedBy: opts.requestedBy };
-      const plan = opts.plan ? loadPlanFile(opts.plan, overrides) : parsePlan({ flag }, overrides);
+      const loaded = opts.plan ? loadPlanFile(opts.plan, overrides) : parsePlan({ flag }, overrides);
+      const plan = planForStart(loaded, opts.keyring ?? process.env[KEYRING_ENV]);
       const workflowId = await (await resources().rollouts()).start(plan);
       io.stdout(workflowId);
     });
