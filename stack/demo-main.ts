@@ -1,5 +1,11 @@
 // `npm run demo`: a compressed rollout of route_hll_to_snowplow_phase3 on an embedded stack, approved by two people.
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { runCli } from '../client/cli';
+import { planForStart } from '../client/plan-for-start';
+import { generateKeyFiles } from '../signing/key-directory';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { Command, Option } from 'commander';
@@ -48,7 +54,12 @@ async function main(): Promise<void> {
   const say = (line: string) => console.log(line);
   Runtime.install({ logger: temporalLogger(createLogger('warn', 'demo'), 'WARN') });
 
-  const plan = loadPlanFile(opts.plan);
+  // Each approver signs with a key of their own, made for this run; the plan's signing.keys get the public halves.
+  const keysDir = mkdtempSync(join(tmpdir(), 'rollout-demo-keys-'));
+  const approverKeys = Object.fromEntries([...new Set(Object.values(DEMO_APPROVERS))].map((name) => [name, generateKeyFiles(keysDir, name)]));
+  const keyringFile = join(keysDir, 'keyring.yaml');
+  writeFileSync(keyringFile, stringify({ keys: Object.fromEntries(Object.entries(approverKeys).map(([name, key]) => [name, key.publicKeyText])) }));
+  const plan = planForStart(loadPlanFile(opts.plan), keyringFile);
   say(`starting the embedded stack…`);
   const stack = await startEmbeddedStack({ ui: true, standardPorts: true, log: (line) => say(`  ${line}`) });
   const connection = await Connection.connect({ address: stack.config.temporal.address });
@@ -65,8 +76,10 @@ async function main(): Promise<void> {
       onGate: async (gate) => {
         const by = DEMO_APPROVERS[gate];
         const confirmed = gate === 'global-readiness' ? READINESS_ITEM_IDS : undefined;
-        say(`  >>> gate ${gate} is waiting; approving as ${by}: npx rollout approve ${plan.flag} --gate ${gate} --by ${by}${confirmed ? ` --confirm ${confirmed.join(',')}` : ''}`);
-        await rollouts.send(plan.flag, 'approve', { gate, by, comment: 'demo: verified', confirmed }, 30_000);
+        const argv = ['approve', plan.flag, '--gate', gate, '--by', by, '--key', approverKeys[by]!.privateKey, ...(confirmed ? ['--confirm', confirmed.join(',')] : [])];
+        say(`  >>> gate ${gate} is waiting; approving as ${by}, signed with ${by}'s key: npx rollout ${argv.join(' ')}`);
+        const code = await runCli([...argv, '--comment', 'demo: verified'], { stdout: (line) => say(`      ${line.trimEnd()}`), stderr: (line) => say(`      ${line.trimEnd()}`) }, stack.config);
+        if (code !== 0) throw new Error(`rollout approve exited with ${code}`);
       },
     });
     traffic.stop();
