@@ -1,5 +1,6 @@
 // Renders a rollout status for people: the stage, the gate, the guard and every step with its time, all text escaped.
 import type { GuardRecord } from '../volume/guard-decision';
+import { formatCount } from '../text/format-count';
 import type { RolloutSummary } from './rollout-summary';
 import type { RolloutStatus, StepRecord } from '../workflows/rollout-status';
 import { escapeUnsafe } from '../workflows/safe-text';
@@ -17,7 +18,7 @@ export function formatStatus(status: RolloutStatus): string {
     `  percentage:  ${status.percentage}% of ${e(status.plan.ramp.type)}`,
     `  volume:      ${status.lastVolume ? formatGuardDecision(status.lastVolume) : 'not read yet'}`,
     ...(status.lastVolume && 'rollingAverage' in status.lastVolume && status.lastVolume.rollingAverage !== null
-      ? [`               rolling average ${status.lastVolume.rollingAverage}/day`]
+      ? [`               rolling average ${formatCount(status.lastVolume.rollingAverage)}/day`]
       : []),
     `  guard:       ${status.guard.checks} checks${status.guard.nextCheckAt ? `; next ${e(status.guard.nextCheckAt)}` : ''}${
       status.guard.unreadableSince ? `; readings failing since ${e(status.guard.unreadableSince)}` : ''
@@ -44,8 +45,8 @@ export function formatStatus(status: RolloutStatus): string {
 /** One line per guard check: today's count, the current rate, the projection and the verdict. */
 export function formatGuardDecision(d: GuardRecord): string {
   if (d.verdict === 'unreadable') return `unreadable at ${e(d.at)}: ${e(d.reason)}`;
-  const projection = d.projection === null ? '' : `; projected ${d.projection}/day${d.nextPercentage !== null ? ` at ${d.nextPercentage}%` : ''}`;
-  return `${d.count} of ${d.budgetPerDay}/day on ${e(d.day)}; ${d.ratePerSecond.toFixed(2)}/s over ${d.windowSeconds}s${projection} → ${d.verdict}`;
+  const projection = d.projection === null ? '' : `; projected ${formatCount(d.projection)}/day${d.nextPercentage !== null ? ` at ${d.nextPercentage}%` : ''}`;
+  return `${formatCount(d.count)} of ${formatCount(d.budgetPerDay)}/day on ${e(d.day)}; ${d.ratePerSecond.toFixed(2)}/s over ${d.windowSeconds}s${projection} → ${d.verdict}`;
 }
 
 export function formatStep(step: StepRecord): string {

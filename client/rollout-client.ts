@@ -1,5 +1,6 @@
 // Client-side operations on rollouts: start, status, list, and approve/reject/abort as updates with a true answer.
 import { randomUUID } from 'node:crypto';
+import { formatCount } from '../text/format-count';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
@@ -46,7 +47,7 @@ export class RolloutClient {
           `**flag** ${plan.flag}  `,
           `**approvers** ${plan.approvers.join(', ')}  `,
           `**ramp** ${plan.ramp.steps.join(', ')} % of ${plan.ramp.type}, soak ${plan.ramp.soak}  `,
-          `**verification** ${plan.verification}, budget ${plan.guard.budgetPerDay} events/day`,
+          `**verification** ${plan.verification}, budget ${formatCount(plan.guard.budgetPerDay)} events/day`,
         ].join('\n'),
       });
     } catch (err) {

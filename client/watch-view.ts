@@ -1,5 +1,6 @@
 // How `rollout watch` shows a rollout: a block redrawn in place on a terminal, or one line per change when piped.
 import type { GuardRecord } from '../volume/guard-decision';
+import { formatCount } from '../text/format-count';
 import { escapeUnsafe } from '../workflows/safe-text';
 import type { WatchState } from './follow-rollout';
 import { formatGuardDecision, formatStep } from './format-status';
@@ -37,7 +38,7 @@ function when(iso: string, nowMs: number | null): string {
 
 function shortVolume(d: GuardRecord): string {
   if (d.verdict === 'unreadable') return `volume unreadable since ${utcSeconds(d.at)}`;
-  return `volume ${d.count} of ${d.budgetPerDay}/day → ${e(d.verdict)}`;
+  return `volume ${formatCount(d.count)} of ${formatCount(d.budgetPerDay)}/day → ${e(d.verdict)}`;
 }
 
 /** The state, from the status when a worker gave one, else from the execution's search attributes. */

@@ -1,13 +1,10 @@
 // Formats the report's numbers, times, gates and changes as plain text (callers escape it for Markdown or XML).
 import type { FlagChange, FlagGates } from '../flags/flag-gates';
+import { utcText } from '../text/utc-text';
 
-const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const DECIMAL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
-/** A whole number with thousands separators: 10,000,000. */
-export function formatCount(n: number): string {
-  return COUNT.format(n);
-}
+export { formatCount } from '../text/format-count';
 
 /** A number with thousands separators and at most two decimals: 6,944.44. */
 export function formatNumber(n: number): string {
@@ -16,9 +13,7 @@ export function formatNumber(n: number): string {
 
 /** An ISO time as `2026-05-01 10:00:01 UTC`; anything else unchanged. */
 export function formatUtc(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return utcText(iso);
 }
 
 /** A span of time in words: `45 s`, `12 min 5 s`, `3 h 20 min`, `2 d 4 h`. */

@@ -1,12 +1,8 @@
 // Renders a rollout's status as the Temporal UI's "current details": the checklist, the pending gate and how to decide it.
 import { formatCount } from '../text/format-count';
+import { utcText } from '../text/utc-text';
 import { gateCommands } from './gate-commands';
 import { FINAL_STATES, STAGES, type RolloutStatus, type Stage, type StepRecord } from './rollout-status';
-
-/** An ISO 8601 time as `2026-11-30 10:15:00 UTC`: absolute, so it never goes stale the way "in 10m" does. */
-export function utcText(iso: string | null): string {
-  return iso === null ? '—' : `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
 
 /** Markdown for the UI: a headline, one line per stage (✓ done, ▶ now, ○ to come, ✗ where it stopped), then the gate and guard. */
 export function renderDetails(status: RolloutStatus, note: string): string {
