@@ -22,12 +22,12 @@ let planFile: string;
 beforeAll(async () => {
   installQuietRuntime();
   stack = await startEmbeddedStack({ ui: false });
-  cli = cliRunner(stack.config);
+  cli = cliRunner(stack.config, { unsigned: true });
   const dir = mkdtempSync(join(tmpdir(), 'rollout-e2e-'));
   planFile = join(dir, 'fast.yaml');
   writeFileSync(
     planFile,
-    ['ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 5m', 'requester: carol', 'operators: [sre-oncall]', ''].join('\n'),
+    ['ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 5m', 'signing: { mode: keyless }', 'requester: carol', 'operators: [sre-oncall]', ''].join('\n'),
   );
 }, 120_000);
 

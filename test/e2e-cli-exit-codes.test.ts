@@ -32,14 +32,14 @@ const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   installQuietRuntime();
   stack = await startEmbeddedStack({ ui: false });
-  cli = cliRunner(stack.config);
+  cli = cliRunner(stack.config, { unsigned: true });
   connection = await Connection.connect({ address: stack.config.temporal.address });
   client = new Client({ connection });
   const dir = mkdtempSync(join(tmpdir(), 'rollout-exit-codes-'));
   planFile = join(dir, 'fast.yaml');
   writeFileSync(
     planFile,
-    ['requester: carol', 'approvers: [alice, bob]', 'operators: [sre-oncall]', 'ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 10m', ''].join('\n'),
+    ['requester: carol', 'approvers: [alice, bob]', 'operators: [sre-oncall]', 'ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 10m', 'signing: { mode: keyless }', ''].join('\n'),
   );
   brokenPlanFile = join(dir, 'broken.yaml');
   writeFileSync(brokenPlanFile, 'ramp: { steps: [50, 100\nrequester: carol\n');
@@ -53,7 +53,7 @@ afterAll(async () => {
 
 /** The CLI against the stack with some of its environment replaced (a closed port, another task queue). */
 function cliWith(env: Record<string, string>): Cli {
-  return cliRunner(loadConfig({ TEMPORAL_ADDRESS: stack.config.temporal.address, REDIS_URL: stack.config.redisUrl, ...env }));
+  return cliRunner(loadConfig({ TEMPORAL_ADDRESS: stack.config.temporal.address, REDIS_URL: stack.config.redisUrl, ...env }), { unsigned: true });
 }
 
 async function statusOf(flag: string, run: Cli = cli): Promise<RolloutStatus> {

@@ -40,11 +40,11 @@ beforeAll(async () => {
   client = new Client({ connection });
   redis = createWorkerRedis(stack.config.redisUrl);
   store = new RedisFlagStore(redis);
-  cli = cliRunner(stack.config);
+  cli = cliRunner(stack.config, { unsigned: true });
   planFile = join(mkdtempSync(join(tmpdir(), 'rollout-messages-')), 'plan.yaml');
   writeFileSync(
     planFile,
-    ['requester: carol', 'approvers: [alice, bob]', 'operators: [sre-oncall]', 'ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 10m', ''].join('\n'),
+    ['requester: carol', 'approvers: [alice, bob]', 'operators: [sre-oncall]', 'ramp: { steps: [50, 100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'approvalTimeout: 10m', 'signing: { mode: keyless }', ''].join('\n'),
   );
 }, 120_000);
 
@@ -130,7 +130,7 @@ const MALFORMED: [string, unknown[], RegExp][] = [
   ['abort', [{ by: 'mallory', reason: 'just because' }], /mallory may not abort this rollout/],
   ['abort', [{ by: 'alice', reason: huge }], /reason: is too long/],
   ['abort', [{ by: forged, reason: 'x' }], /by: must be a GitLab username/],
-  ['aprove', [{ gate: 'staging-qa', by: 'alice' }], /unknown message "aprove"; this workflow takes approve, reject and abort/],
+  ['aprove', [{ gate: 'staging-qa', by: 'alice' }], /unknown message "aprove"; this workflow takes approve, reject, abort, pause, resume/],
   ['APPROVE', [{ gate: 'staging-qa', by: 'alice' }], /unknown message "APPROVE"/],
   ['x'.repeat(500), [{}], /unknown message "x{10,}…"/],
 ];

@@ -65,6 +65,7 @@ it('pauses through a 45 s Redis outage at a gate and during a flag write, then c
     verification: '5s',
     guard: { interval: '1s', minSample: 0 },
     approvalTimeout: '10m',
+    signing: { mode: 'keyless' },
   });
   await rollouts.start(plan);
   await until((s) => s.pendingGate === 'staging-qa', 'staging-qa');

@@ -8,8 +8,17 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cliRunner(config: AppConfig): (...argv: string[]) => Promise<CliResult> {
-  return async (...argv) => {
+/** The commands that send a decision (and sign it unless told --unsigned). */
+const DECISIONS = new Set(['approve', 'reject', 'abort', 'pause', 'resume']);
+
+/**
+ * `unsigned`: decisions go out with --unsigned (for tests of keyless plans) unless the arguments name a key, ask for
+ * help or say --unsigned themselves.
+ */
+export function cliRunner(config: AppConfig, { unsigned = false }: { unsigned?: boolean } = {}): (...argv: string[]) => Promise<CliResult> {
+  return async (...given) => {
+    const own = given.some((arg) => arg === '--key' || arg === '--unsigned' || arg === '--help');
+    const argv = unsigned && DECISIONS.has(given[0] ?? '') && !own ? [...given, '--unsigned'] : given;
     let stdout = '';
     let stderr = '';
     const code = await runCli(

@@ -8,6 +8,7 @@ import { RedisFlagStore } from '../../flags/redis-flag-store';
 import { durationToMs } from '../../plan/duration-text-schema';
 import { parsePlan } from '../../plan/parse-plan';
 import type { RolloutPlan } from '../../plan/rollout-plan';
+import type { NotifySettings } from '../../notify/notify-settings';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
 import { registerRolloutSearchAttributes } from '../../stack/register-search-attributes';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
@@ -49,7 +50,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startTimeSkippingHarness(): Promise<Harness> {
+/** `notify`: the webhooks the worker's notify activity posts to (none by default). */
+export async function startTimeSkippingHarness({ notify }: { notify?: NotifySettings } = {}): Promise<Harness> {
   installQuietRuntime();
   const redisServer: RunningRedis = await startRedisServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -65,6 +67,7 @@ export async function startTimeSkippingHarness(): Promise<Harness> {
     taskQueue: TASK_QUEUE,
     redis,
     workflowBundle,
+    notify,
   });
   const running = worker.run();
 
