@@ -164,7 +164,7 @@ function flagChangeLines(report: RolloutReport): string[] {
     lines.push(`| ${time(c.at)} | ${md(c.environment)} | ${md(formatChange(c.change))} | ${before} | ${after} |`);
   }
   if (report.flagChanges.some((c) => c.before === undefined)) {
-    lines.push('', `_Before and after are replayed from the gates before the rollout, which the status records only when a rollout rolls back._`);
+    lines.push('', `_Before and after are replayed from the gates before the rollout: this rollout's status predates flag-change steps that record them._`);
   }
   return lines;
 }

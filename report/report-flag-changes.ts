@@ -70,10 +70,10 @@ export function buildFlagChanges(status: RolloutStatus): ReportFlagChange[] {
   return changes;
 }
 
-/** `previous`/`current` when a step carries the gates around its change (statuses that record them). */
+/** The gates before and after a forward change, when its step records them (`before`, `gates`: steps since they were kept). */
 function recordedGates(step: StepRecord): { previous: Gates; current: Gates } | null {
-  const extra = step as StepRecord & { previous?: unknown; current?: unknown };
-  return isGates(extra.previous) && isGates(extra.current) ? { previous: extra.previous, current: extra.current } : null;
+  if (step.stage === 'rollback') return null;
+  return isGates(step.before) && isGates(step.gates) ? { previous: step.before, current: step.gates } : null;
 }
 
 function isGates(value: unknown): value is Gates {
