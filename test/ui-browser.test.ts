@@ -18,7 +18,7 @@ const SCREENSHOTS = resolve(__dirname, '..', '.tools', 'ui-screenshots');
 const FLAG = 'ui_browser_checked_flag';
 const OTHER_FLAG = 'ui_browser_other_flag';
 /** A common desktop size. At 1400 px wide the UI's Current Details column is too narrow for the decision commands: their ends are cut off. */
-const VIEWPORT = { width: 1920, height: 1200 };
+const VIEWPORT = { width: 1400, height: 1000 }; // a laptop screen: the details column is at its narrowest here
 /** Each wait for the UI: it loads data asynchronously, so we wait for what it renders, never for a fixed time. */
 const UI_WAIT_MS = 30_000;
 
@@ -117,12 +117,13 @@ describe('Temporal Web UI in chromium', () => {
       '○ global',
       '○ verification (24h)',
     ]);
-    const approve = `rollout approve ${FLAG} --gate staging-qa --by <you> --comment "…"`;
-    const reject = `rollout reject ${FLAG} --gate staging-qa --by <you> --reason "…"`;
-    expect(await details.locator('pre code').innerText()).toBe(`${approve}\n${reject}\n`);
+    // One option per line, so the commands fit the UI's narrow details column.
+    const approve = [`rollout approve ${FLAG} \\`, '    --gate staging-qa \\', '    --by <you> \\', '    --comment "…"'];
+    const reject = [`rollout reject ${FLAG} \\`, '    --gate staging-qa \\', '    --by <you> \\', '    --reason "…"'];
+    expect(await details.locator('pre code').innerText()).toBe(`${[...approve, ...reject].join('\n')}\n`);
 
     // What a person sees: each piece painted inside the frame, not cut off at its edge.
-    for (const text of [`gate staging-qa`, '▶ staging-qa', '✓ non-production', gateLine, approve, reject]) {
+    for (const text of [`gate staging-qa`, '▶ staging-qa', '✓ non-production', gateLine, ...approve, ...reject]) {
       const place = await placeOfText(details, text);
       expect({ text, where: isWhollyShown(place) ? 'inside the frame' : place }).toEqual({ text, where: 'inside the frame' });
     }

@@ -62,7 +62,8 @@ function gateBlock(s: RolloutStatus): string[] {
     const soFar = approvals.approvedBy.length > 0 ? approvals.approvedBy.join(', ') : 'nobody yet';
     lines.push(`Approvals: ${approvals.approvedBy.length} of ${approvals.required} (${soFar}); may still approve: ${approvals.mayStillApprove.join(', ') || 'nobody'}  `);
   }
-  lines.push('Decide with:', '```', ...gateCommands(s.plan, gate), '```');
+  // One option per line: the UI's details column is narrow and does not scroll code sideways.
+  lines.push('Decide with:', '```', ...gateCommands(s.plan, gate).map((command) => command.replace(/ --/g, ' \\\n    --')), '```');
   return lines;
 }
 

@@ -114,8 +114,7 @@ export async function gate(ctx: RolloutContext, name: GateName, reason: string |
     progress.notice(name === 'volume-review' ? 'volume-review' : 'gate-opened', `${plan.flag}: ${name} ${who}`, { gate: name, deadline, commands: gateCommands(plan, name) });
   }
   const pending = progress.pendingGate!;
-  const why = pending.reason ? `: ${pending.reason}` : '';
-  show(progress, `**${name}** — waiting for approval until ${new Date(pending.deadline).toISOString()}${why}`);
+  show(progress, `**${name}** — waiting for a decision`); // the gate block above says until when, why and how
   const summary = guard.watching ? `gate ${name}: next guard check or deadline` : `gate ${name}: deadline`;
   const options: WaitOptions = { kind: 'gate', summary, wake: () => progress.hasDecision };
   const deadline = () => progress.pendingGate!.deadline;
