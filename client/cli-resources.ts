@@ -1,9 +1,9 @@
 // Opens the CLI's connections (Temporal, Redis) on first use, closes whatever was opened, and names them when they fail.
 import { Client, Connection, ServiceError } from '@temporalio/client';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { maskUrlPassword, type AppConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
-import { RedisFlagStore } from '../flags/redis-flag-store';
+import type { RedisFlagStore } from '../flags/redis-flag-store';
 import { CliError, EXIT_CODES } from './cli-errors';
 import { RolloutClient } from './rollout-client';
 
@@ -27,7 +27,9 @@ export class CliResources {
     return new RolloutClient(client, this.config.temporal.taskQueue);
   }
 
-  flagStore(): RedisFlagStore {
+  async flagStore(): Promise<RedisFlagStore> {
+    // Loaded on first use: only the commands that read or change flags need Redis.
+    const [{ default: Redis }, { RedisFlagStore }] = await Promise.all([import('ioredis'), import('../flags/redis-flag-store')]);
     // Fail fast instead of queueing commands while Redis is unreachable; errors are reported by unreachable().
     this.redis ??= new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 5000, retryStrategy: () => null });
     this.redis.on('error', () => undefined);

@@ -2,12 +2,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig, type AppConfig } from '../config/load-config';
 import { InvalidFlagInput } from '../flags/invalid-flag-input';
-import { parsePlan } from '../plan/parse-plan';
-import { loadPlanFile } from '../plan/load-plan-file';
 import { PlanValidationError } from '../plan/plan-validation-error';
 import { positiveInteger } from './cli-arguments';
 import { SigningKeyError } from '../signing/signing-key-error';
-import { KEYRING_ENV, planForStart } from './plan-for-start';
+import { KEYRING_ENV } from './keyring-env';
 import { CliError, EXIT_CODES, ExitWithCode } from './cli-errors';
 import { CliResources } from './cli-resources';
 import { decisionCommands } from './decision-commands';
@@ -84,6 +82,12 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     .option('--requested-by <user>', 'who requests the rollout (overrides the plan\'s requester)')
     .option('--keyring <file>', `public keys of the plan's people, YAML {keys: {alice: "ed25519:…"}} (default: $${KEYRING_ENV})`)
     .action(async (flag: string, opts: { plan?: string; requestedBy?: string; keyring?: string }) => {
+      // Loaded here, not at the top: the plan schema, YAML and the keyring reader are only for `start`.
+      const [{ parsePlan }, { loadPlanFile }, { planForStart }] = await Promise.all([
+        import('../plan/parse-plan'),
+        import('../plan/load-plan-file'),
+        import('./plan-for-start'),
+      ]);
       const overrides = { flag, requestedBy: opts.requestedBy };
       const loaded = opts.plan ? loadPlanFile(opts.plan, overrides) : parsePlan({ flag }, overrides);
       const plan = planForStart(loaded, opts.keyring ?? process.env[KEYRING_ENV]);

@@ -5,7 +5,7 @@ import { emptyGates } from '../flags/flag-gates';
 import type { RedisFlagStore } from '../flags/redis-flag-store';
 import { featureSetChange, targetEnvironments, type FeatureSetOptions } from './feature-set-arguments';
 
-export function featureCommand(flagStore: () => RedisFlagStore, print: (line: string) => void): Command {
+export function featureCommand(flagStore: () => Promise<RedisFlagStore>, print: (line: string) => void): Command {
   const feature = new Command('feature').description('read and change flag gates directly (chatops syntax)');
   feature
     .command('get')
@@ -13,7 +13,7 @@ export function featureCommand(flagStore: () => RedisFlagStore, print: (line: st
     .argument('<flag>')
     .option('--json', 'print as JSON')
     .action(async (flag: string, opts: { json?: boolean }) => {
-      const store = flagStore();
+      const store = await flagStore();
       const environments: Record<string, unknown> = {};
       for (const env of ENVIRONMENTS) environments[env] = (await store.get(flag, env)) ?? emptyGates();
       print(opts.json ? JSON.stringify({ flag, environments }, null, 2) : formatGatesTable(flag, environments));
@@ -31,7 +31,7 @@ export function featureCommand(flagStore: () => RedisFlagStore, print: (line: st
       .option('--user <names>', 'enable for users, comma-separated'),
   ).action(async (flag: string, value: string, opts: FeatureSetOptions) => {
     const change = featureSetChange(value, opts);
-    const store = flagStore();
+    const store = await flagStore();
     for (const env of targetEnvironments(opts)) {
       const { current } = await store.apply(flag, env, change);
       print(`${env}: ${JSON.stringify(current)}`);
@@ -40,7 +40,7 @@ export function featureCommand(flagStore: () => RedisFlagStore, print: (line: st
   withEnvironmentOptions(
     feature.command('delete').description('remove <flag> from the named environments (production by default)').argument('<flag>'),
   ).action(async (flag: string, opts: FeatureSetOptions) => {
-    const store = flagStore();
+    const store = await flagStore();
     for (const env of targetEnvironments(opts)) {
       await store.delete(flag, env);
       print(`${env}: deleted`);

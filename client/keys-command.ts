@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parsePublicKey } from '../signing/decision-signature';
 import { generateKeyFiles, KEYS_DIR_ENV, keyFiles, keysDirectory } from '../signing/key-directory';
-import { loadKeyring } from '../signing/keyring';
 import { readSigningKey } from '../signing/signing-key';
 import { SigningKeyError } from '../signing/signing-key-error';
 import { UsageError } from './cli-errors';
@@ -57,7 +56,9 @@ export function keysCommand(io: KeysIo, env: NodeJS.ProcessEnv = process.env): C
     .description('check a keyring file (YAML or JSON: keys: { alice: "ed25519:…", bob: "ssh-ed25519 …" }) and print its keys normalised')
     .argument('<file>')
     .option('--json', 'print as JSON')
-    .action((file: string, opts: { json?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean }) => {
+      // Loaded here, not at the top: the keyring reader brings YAML, which only `keys check` needs.
+      const { loadKeyring } = await import('../signing/keyring');
       const keyring = usage(() => loadKeyring(file));
       const entries = Object.entries(keyring.keys);
       if (opts.json) io.stdout(JSON.stringify({ keys: keyring.keys }, null, 2));

@@ -5,9 +5,6 @@ import { sameUsername } from '../plan/username';
 import { loadKeyring } from '../signing/keyring';
 import { UsageError } from './cli-errors';
 
-/** Where `rollout start` looks for a keyring when --keyring is not given. */
-export const KEYRING_ENV = 'ROLLOUT_KEYRING';
-
 /**
  * Adds the keyring's key of each person the plan names (requester, approvers, operators) unless the plan lists one
  * itself; a plan key and a different keyring key for the same person is an error. Then checks every approver has a key.

@@ -3,9 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { AppConfig } from '../config/load-config';
-import { collectRolloutReport } from '../report/build-rollout-report';
-import { redisSeriesReader } from '../report/redis-series-reader';
-import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/render-report';
+import { REPORT_FORMATS, type ReportFormat } from '../report/report-formats';
 import type { RolloutClient } from './rollout-client';
 
 interface ReportOptions {
@@ -28,6 +26,12 @@ export function reportCommand(
     )
     .option('--output <file>', 'write to this file instead of stdout')
     .action(async (flag: string, opts: ReportOptions) => {
+      // Loaded here, not at the top: the report builder, its Redis reader and the renderers are only for `report`.
+      const [{ collectRolloutReport }, { redisSeriesReader }, { renderReport }] = await Promise.all([
+        import('../report/build-rollout-report'),
+        import('../report/redis-series-reader'),
+        import('../report/render-report'),
+      ]);
       const status = await (await rollouts()).status(flag);
       const reader = redisSeriesReader(config().redisUrl);
       let text: string;

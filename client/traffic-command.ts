@@ -2,9 +2,8 @@
 import { Command } from 'commander';
 import type { AppConfig } from '../config/load-config';
 import { ENVIRONMENTS, type Environment } from '../flags/environments';
-import { startTrackingPath } from '../tracking/start-tracking-path';
+import type { startTrackingPath } from '../tracking/start-tracking-path';
 import { DEFAULT_EVENT_MIX, parseEventMix } from '../traffic/event-mix';
-import { startTraffic } from '../traffic/traffic-generator';
 import { duration, environment, positiveInteger, positiveNumber } from './cli-arguments';
 
 interface TrafficCommandOptions {
@@ -27,6 +26,8 @@ export function trafficCommand(config: () => AppConfig, print: (line: string) =>
     .option('--env <env>', `environment: ${ENVIRONMENTS.join(', ')}`, environment, 'production' as Environment)
     .action(async (opts: TrafficCommandOptions) => {
       const mix = opts.mix ? parseEventMix(opts.mix) : DEFAULT_EVENT_MIX;
+      // Loaded here, not at the top: the tracking path (Redis, Snowplow) and the generator are only for `traffic`.
+      const [{ startTrackingPath }, { startTraffic }] = await Promise.all([import('../tracking/start-tracking-path'), import('../traffic/traffic-generator')]);
       const settings = config();
       const path = await startTrackingPath(settings);
       print(`tracking ${settings.tracking.flag} → ${settings.tracking.collectorUrl} at ${opts.rate} events/s over ${opts.namespaces} namespaces`);

@@ -3,9 +3,9 @@ import type { RolloutReport } from './rollout-report';
 import { renderHtml } from './render-html';
 import { renderMarkdown } from './render-markdown';
 import { renderSvgChart } from './render-svg-chart';
+import type { ReportFormat } from './report-formats';
 
-export const REPORT_FORMATS = ['markdown', 'json', 'svg', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat } from './report-formats';
 
 /** File extension per format, for files the demo (or a script) writes. */
 export const REPORT_EXTENSIONS: Record<ReportFormat, string> = { markdown: 'md', json: 'json', svg: 'svg', html: 'html' };
