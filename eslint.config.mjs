@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'coverage/**', 'eslint.config.mjs', 'jest.config.js', 'bin/**', 'test/support/*.js'] },
+  { ignores: ['node_modules/**', '.tools/**', 'coverage/**', 'dist/**', 'eslint.config.mjs', 'jest.config.js', 'bin/**', 'test/support/*.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

