@@ -21,13 +21,13 @@ it('restores the gates from before the rollout over a hand-made change, and reco
   await h.store.apply(flag, 'production', { kind: 'restore', gates: PRIOR });
   const handle = await h.start({ flag });
   await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
-  await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
+  await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'alice' });
   await h.waitFor(handle, pendingGateIs('production-qa'), 'production-qa');
   const written = await h.store.get(flag, 'production');
   // Someone runs `feature set hand_changed_flag 50 --random` during the rollout.
   await h.store.apply(flag, 'production', { kind: 'percentage', gate: 'percentageOfTime', value: 50 });
   const byHand = await h.store.get(flag, 'production');
-  await handle.signal(messages.reject, { gate: 'production-qa', by: 'bob', reason: 'errors on gitlab-org/gitlab' });
+  await h.signal(handle, messages.reject, { gate: 'production-qa', by: 'bob', reason: 'errors on gitlab-org/gitlab' });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(await h.store.get(flag, 'production')).toEqual(PRIOR);
@@ -48,7 +48,7 @@ it('ends failed, closing as RolloutRollbackFailed, when a restore cannot be done
     `flipper:change:${devRestoreId}`,
     JSON.stringify({ flag, env: 'dev', change: '{"kind":"boolean","value":true}', previous: null, current: null }),
   );
-  await handle.signal(messages.reject, { gate: 'staging-qa', by: 'alice', reason: 'QA found a bug' });
+  await h.signal(handle, messages.reject, { gate: 'staging-qa', by: 'alice', reason: 'QA found a bug' });
   await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'RolloutRollbackFailed' } });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('failed');

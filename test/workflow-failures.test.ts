@@ -48,7 +48,7 @@ it('does not roll back when the guard cannot read the volume: it asks at volume-
   expect(held.pendingGateReason).toMatch(/could not read the volume after 1h/);
   expect(held.lastVolume).toMatchObject({ verdict: 'unreadable' });
   expect(held.guard.unreadableSince).not.toBeNull();
-  await handle.signal(messages.reject, { gate: 'volume-review', by: 'bob', reason: 'cannot see the volume' });
+  await h.signal(handle, messages.reject, { gate: 'volume-review', by: 'bob', reason: 'cannot see the volume' });
   const result = await h.finalStatus(handle);
   expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
   expect(await h.store.get(flag, 'production')).toEqual({ boolean: null, actors: ['group:kept-group'], percentageOfActors: null, percentageOfTime: null });
@@ -72,13 +72,13 @@ it('ignores a rejection by someone who is neither approver nor requester', async
   const flag = 'stranger_reject_flag';
   const handle = await h.start({ flag });
   await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
-  await handle.signal(messages.reject, { gate: 'staging-qa', by: 'mallory', reason: 'no', id: 'r1' });
+  await h.signal(handle, messages.reject, { gate: 'staging-qa', by: 'mallory', reason: 'no', id: 'r1' });
   const status = await h.waitFor(handle, (s) => s.refused.length === 1, 'refusal');
   expect(status.refused[0]).toMatchObject({ signal: 'reject', by: 'mallory' });
   expect(status.refused[0]?.reason).toContain('not an approver');
   expect(status.state).toBe('awaiting-approval');
   // The requester may withdraw their own rollout.
-  await handle.signal(messages.reject, { gate: 'staging-qa', by: 'mikolaj_wawrzyniak', reason: 'withdrawn' });
+  await h.signal(handle, messages.reject, { gate: 'staging-qa', by: 'mikolaj_wawrzyniak', reason: 'withdrawn' });
   expect((await h.finalStatus(handle)).outcome).toMatchObject({ cause: 'rejected', by: 'mikolaj_wawrzyniak' });
   await recordHistory('refused-stranger-then-requester-withdraws', handle);
 });

@@ -58,9 +58,9 @@ it('rolls back on an abort while a gate waits (from an operator of the plan)', a
   const flag = 'abort_in_gate_flag';
   const handle = await h.start({ flag, operators: ['oncall-sre'] });
   await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
-  await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
+  await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'alice' });
   await h.waitFor(handle, pendingGateIs('production-qa'), 'production-qa');
-  await handle.signal(messages.abort, { by: 'oncall-sre', reason: 'incident elsewhere; not today' });
+  await h.signal(handle, messages.abort, { by: 'oncall-sre', reason: 'incident elsewhere; not today' });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.stage).toBe('production-qa');
@@ -75,7 +75,7 @@ it('rolls back on an abort during verification', async () => {
   await h.addTraffic(flag, 5000);
   await h.passGates(handle);
   await h.skipUntil(handle, (s) => s.stage === 'verification', 'verification');
-  await handle.signal(messages.abort, { by: 'mikolaj_wawrzyniak', reason: 'dashboards look wrong' });
+  await h.signal(handle, messages.abort, { by: 'mikolaj_wawrzyniak', reason: 'dashboards look wrong' });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.stage).toBe('verification');
@@ -91,7 +91,7 @@ it('goes on after a volume-review approval of a projected breach, and completes'
   await h.passGates(handle);
   const held = await h.skipUntil(handle, pendingGateIs('volume-review'), 'volume-review');
   expect(held.percentage).toBe(1);
-  await handle.signal(messages.approve, { gate: 'volume-review', by: 'bob', comment: 'the 1 % sample is skewed by our own projects' });
+  await h.signal(handle, messages.approve, { gate: 'volume-review', by: 'bob', comment: 'the 1 % sample is skewed by our own projects' });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('completed');
   expect(result.steps.find((s) => s.gate === 'volume-review')).toMatchObject({ action: 'approved', by: 'bob' });

@@ -25,7 +25,7 @@ it('waits 7 days for traffic at a 1-minute interval, asks at volume-review, then
   expect(held.pendingGateReason).toMatch(/guard inconclusive after 7d/);
   expect(held.guard.checks).toBeGreaterThanOrEqual(7 * 24 * 60);
   expect(held.run).toBeGreaterThan(10);
-  await handle.signal(messages.approve, { gate: 'volume-review', by: 'bob', comment: 'quiet week; go on' });
+  await h.signal(handle, messages.approve, { gate: 'volume-review', by: 'bob', comment: 'quiet week; go on' });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('completed');
   const chain = await continueAsNewChain(h.env.client, handle);

@@ -89,15 +89,15 @@ it('pauses: the soak clock stops, the guard keeps reading, and resume carries on
   await h.passGates(handle);
   const at50 = await h.waitFor(handle, (s) => s.percentage === 50, '50 %');
   await h.env.sleep('20m');
-  await handle.signal(messages.pause, { by: 'bob', reason: 'incident in another service' });
+  await h.signal(handle, messages.pause, { by: 'bob', reason: 'incident in another service' });
   const paused = await h.waitFor(handle, (s) => s.paused != null, 'paused');
   expect(paused.paused).toMatchObject({ by: 'bob', reason: 'incident in another service' });
   const checksAtPause = paused.guard.checks;
   // Three hours paused: the soak (40 minutes left) does not end, the guard reads on.
   const held = await h.skipUntil(handle, (s) => s.guard.checks >= checksAtPause + 12, '12 more guard checks', { step: '15m', limit: '3h' });
   expect(held.percentage).toBe(50);
-  await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
-  await handle.signal(messages.resume, { by: 'bob', reason: 'incident over' });
+  await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'alice' });
+  await h.signal(handle, messages.resume, { by: 'bob', reason: 'incident over' });
   const resumed = await h.waitFor(handle, (s) => s.paused === null, 'resumed');
   expect(resumed.steps.at(-1)?.action).toMatch(/^resumed after \d+ s paused$/);
   expect(resumed.steps.at(-1)).toMatchObject({ by: 'bob', comment: 'incident over' });
@@ -107,7 +107,7 @@ it('pauses: the soak clock stops, the guard keeps reading, and resume carries on
   // The step to 100 % came one soak after 50 %, plus the time paused (give or take the activities' real milliseconds).
   expect(Math.abs(set(100) - set(50) - (3600_000 + pausedMs))).toBeLessThan(1000);
   expect(at50.percentage).toBe(50);
-  await handle.signal(messages.abort, { by: 'bob', reason: 'end of test' });
+  await h.signal(handle, messages.abort, { by: 'bob', reason: 'end of test' });
   expect((await h.finalStatus(handle)).state).toBe('rolled-back');
   expect(noticesFor(flag).map((n) => n.kind)).toEqual(expect.arrayContaining(['paused', 'resumed', 'rolled-back']));
   await recordHistory('pause-resume-soak', handle);
@@ -117,16 +117,16 @@ it('moves a gate deadline by the time paused and refuses decisions while paused'
   const flag = 'paused_gate_flag';
   const handle = await h.start({ flag, approvalTimeout: '1d' } as never);
   const open = await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
-  await handle.signal(messages.pause, { by: 'mikolaj_wawrzyniak', reason: 'waiting for a fix' });
+  await h.signal(handle, messages.pause, { by: 'mikolaj_wawrzyniak', reason: 'waiting for a fix' });
   await h.waitFor(handle, (s) => s.paused != null, 'paused');
-  await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
+  await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'alice' });
   const refused = await h.waitFor(handle, (s) => s.refusedCount === 1, 'the approval refused');
   expect(refused.refused[0]!.reason).toMatch(/paused \(by mikolaj_wawrzyniak\); resume it first/);
   await h.env.sleep('2h');
-  await handle.signal(messages.resume, { by: 'mikolaj_wawrzyniak', reason: 'fix deployed' });
+  await h.signal(handle, messages.resume, { by: 'mikolaj_wawrzyniak', reason: 'fix deployed' });
   const resumed = await h.waitFor(handle, (s) => s.paused === null, 'resumed');
   expect(Date.parse(resumed.gateDeadline!) - Date.parse(open.gateDeadline!)).toBeGreaterThanOrEqual(2 * 3600_000);
-  await handle.signal(messages.abort, { by: 'alice', reason: 'end of test' });
+  await h.signal(handle, messages.abort, { by: 'alice', reason: 'end of test' });
   expect((await h.finalStatus(handle)).state).toBe('rolled-back');
   await recordHistory('pause-resume-gate', handle);
 });
@@ -135,22 +135,22 @@ it('needs two distinct approvers on a gate that asks for two, showing who approv
   const flag = 'four_eyes_flag';
   const handle = await h.start({ flag, approvers: ['alice', 'bob', 'dana'], gates: { 'production-qa': { approvals: 2 } } });
   await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
-  await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
+  await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'alice' });
   await h.waitFor(handle, pendingGateIs('production-qa'), 'production-qa');
-  await handle.signal(messages.approve, { gate: 'production-qa', by: 'alice', comment: 'looks good' });
+  await h.signal(handle, messages.approve, { gate: 'production-qa', by: 'alice', comment: 'looks good' });
   const half = await h.waitFor(handle, (s) => (s.pendingGateApprovals?.approvedBy.length ?? 0) === 1, 'one approval');
   expect(half.pendingGate).toBe('production-qa');
   expect(half.pendingGateApprovals).toEqual({ required: 2, approvedBy: ['alice'], mayStillApprove: ['bob', 'dana'] });
-  await handle.signal(messages.approve, { gate: 'production-qa', by: 'ALICE' });
+  await h.signal(handle, messages.approve, { gate: 'production-qa', by: 'ALICE' });
   const again = await h.waitFor(handle, (s) => s.refusedCount === 1, 'the second approval by alice refused');
   expect(again.refused[0]!.reason).toMatch(/ALICE has already approved production-qa \(1 of 2\)/);
-  await handle.signal(messages.approve, { gate: 'production-qa', by: 'dana', comment: 'agreed' });
+  await h.signal(handle, messages.approve, { gate: 'production-qa', by: 'dana', comment: 'agreed' });
   const next = await h.waitFor(handle, pendingGateIs('global-readiness'), 'global-readiness');
   expect(next.steps.filter((s) => s.gate === 'production-qa').map((s) => [s.action, s.by, s.comment])).toEqual([
     ['approved (1 of 2)', 'alice', 'looks good'],
     ['approved (2 of 2)', 'dana', 'agreed'],
   ]);
-  await handle.signal(messages.abort, { by: 'alice', reason: 'end of test' });
+  await h.signal(handle, messages.abort, { by: 'alice', reason: 'end of test' });
   expect((await h.finalStatus(handle)).state).toBe('rolled-back');
   await recordHistory('two-approvals', handle);
 });

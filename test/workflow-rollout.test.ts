@@ -40,7 +40,7 @@ async function gatesEverywhere(flag: string): Promise<Record<Environment, FlagGa
 async function approve(handle: Awaited<ReturnType<Harness['start']>>, gate: GateName, by: string): Promise<RolloutStatus> {
   await h.waitFor(handle, pendingGateIs(gate), `gate ${gate}`);
   const confirmed = gate === 'global-readiness' ? [...ALL_READINESS] : undefined;
-  await handle.signal(messages.approve, { gate, by, comment: `${gate} looks good`, confirmed, id: `${gate}-${by}` });
+  await h.signal(handle, messages.approve, { gate, by, comment: `${gate} looks good`, confirmed, id: `${gate}-${by}` });
   return h.waitFor(handle, (s) => s.steps.some((step) => step.messageId === `${gate}-${by}`), `approval of ${gate}`);
 }
 
@@ -61,9 +61,9 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     });
 
     // Refused: the requester, a stranger, and the wrong gate. None of them moves the rollout.
-    await handle.signal(messages.approve, { gate: 'staging-qa', by: 'mikolaj_wawrzyniak', id: 'self' });
-    await handle.signal(messages.approve, { gate: 'staging-qa', by: 'mallory', id: 'stranger' });
-    await handle.signal(messages.approve, { gate: 'production-qa', by: 'alice', id: 'wrong-gate' });
+    await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'mikolaj_wawrzyniak', id: 'self' });
+    await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'mallory', id: 'stranger' });
+    await h.signal(handle, messages.approve, { gate: 'production-qa', by: 'alice', id: 'wrong-gate' });
     const refused = await h.waitFor(handle, (s) => s.refused.length === 3, 'three refusals');
     expect(refused.refused.map((r) => [r.id, r.reason])).toEqual([
       ['self', expect.stringContaining('requested this rollout')],
@@ -88,7 +88,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     await approve(handle, 'production-qa', 'bob');
 
     await h.waitFor(handle, pendingGateIs('global-readiness'), 'global-readiness');
-    await handle.signal(messages.approve, { gate: 'global-readiness', by: 'alice', confirmed: ['milestone', 'docs'], id: 'partial' });
+    await h.signal(handle, messages.approve, { gate: 'global-readiness', by: 'alice', confirmed: ['milestone', 'docs'], id: 'partial' });
     const partial = await h.waitFor(handle, (s) => s.refused.some((r) => r.id === 'partial'), 'partial checklist refusal');
     expect(partial.refused.find((r) => r.id === 'partial')?.reason).toMatch(/not confirmed: change-management, oncall-2h/);
     await approve(handle, 'global-readiness', 'alice');
@@ -127,7 +127,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
         await approve(handle, gate, 'bob');
       }
       await h.waitFor(handle, pendingGateIs(rejectedGate), rejectedGate);
-      await handle.signal(messages.reject, { gate: rejectedGate, by: 'alice', reason: 'QA found a bug' });
+      await h.signal(handle, messages.reject, { gate: rejectedGate, by: 'alice', reason: 'QA found a bug' });
       const result = await h.finalStatus(handle);
       expect(result.state).toBe('rolled-back');
       expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'alice' });
@@ -184,7 +184,7 @@ describe('rollout workflow (default plan: 15m soaks, 24h verification, 7d gate d
     const ramping = await h.waitFor(handle, (s) => s.stage === 'ramp' && s.percentage === 1, 'ramp at 1%');
     expect((await h.store.get(flag, 'production'))?.percentageOfActors).toBe(1);
     expect(ramping.state).toBe('running');
-    await handle.signal(messages.abort, { by: 'oncall-sre', reason: 'error rate up' });
+    await h.signal(handle, messages.abort, { by: 'oncall-sre', reason: 'error rate up' });
     const result = await h.finalStatus(handle);
     expect(result.state).toBe('rolled-back');
     expect(result.outcome).toMatchObject({ cause: 'aborted', by: 'oncall-sre' });

@@ -39,8 +39,11 @@ it('completes a ramp whose projections stay under budget, recording each decisio
   expect(first.projection).toBe(Math.round((9000 / WINDOW_SECONDS) * 86_400 * 10));
   expect(first.budgetPerDay).toBe(10_000_000);
   expect(first.query).toContain('snowplow_sent:{under_budget_flag}');
-  expect(result.guard.checks).toBe(10); // 5 before the next steps, 1 at 100 %, 4 during the hour of verification
-  expect(result.guard.decisions).toHaveLength(10);
+  // 5 before the next steps, 1 at 100 %, 4 during the hour of verification; on a loaded machine a slow flag write can
+  // push a soak's end more than END_CHECK_SLACK_MS past a due check, which then reads once more.
+  expect(result.guard.checks).toBeGreaterThanOrEqual(10);
+  expect(result.guard.checks).toBeLessThanOrEqual(12);
+  expect(result.guard.decisions).toHaveLength(result.guard.checks);
   await recordHistory('ramp-within-budget', handle);
 });
 
@@ -70,7 +73,7 @@ it('holds at the current step and asks at volume-review when the projection is o
   expect(held.percentage).toBe(1);
   expect(held.pendingGateReason).toMatch(/guard holds at 1%: at 10% the flag would send about 17280000 events\/day/);
   expect((await h.store.get(flag, 'production'))?.percentageOfActors).toBe(1);
-  await handle.signal(messages.reject, { gate: 'volume-review', by: 'bob', reason: 'too much volume' });
+  await h.signal(handle, messages.reject, { gate: 'volume-review', by: 'bob', reason: 'too much volume' });
   const result = await h.finalStatus(handle);
   expect(result.state).toBe('rolled-back');
   expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
@@ -88,9 +91,9 @@ it('treats too little traffic as inconclusive, re-reads, then escalates to volum
   const inconclusive = escalated.guard.decisions.filter((d): d is GuardDecision => d.verdict === 'inconclusive');
   expect(inconclusive.length).toBe(5); // the first reading plus four re-reads at 15-minute intervals
   expect(inconclusive.every((d) => d.projection === null)).toBe(true);
-  await handle.signal(messages.approve, { gate: 'volume-review', by: 'bob', comment: 'low traffic is expected at night' });
+  await h.signal(handle, messages.approve, { gate: 'volume-review', by: 'bob', comment: 'low traffic is expected at night' });
   await h.waitFor(handle, (s) => s.percentage === 10, 'ramp to 10%');
-  await handle.signal(messages.abort, { by: 'bob', reason: 'end of test' });
+  await h.signal(handle, messages.abort, { by: 'bob', reason: 'end of test' });
   expect((await h.finalStatus(handle)).state).toBe('rolled-back');
   await recordHistory('inconclusive-escalation-approve', handle);
 });
@@ -99,7 +102,7 @@ it('keeps watching the volume while a gate waits once production is touched, and
   const flag = 'breach_while_waiting_flag';
   const handle = await h.start({ flag });
   await h.waitFor(handle, pendingGateIs('staging-qa'), 'staging-qa');
-  await handle.signal(messages.approve, { gate: 'staging-qa', by: 'alice' });
+  await h.signal(handle, messages.approve, { gate: 'staging-qa', by: 'alice' });
   await h.waitFor(handle, pendingGateIs('production-qa'), 'production-qa');
   await h.setVolume(flag, 10_000_001); // the actors enabled on production send too much; nobody has decided yet
   const result = await h.finalStatus(handle); // time skips to the gate's first guard check, one interval (15m) in

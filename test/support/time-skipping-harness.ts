@@ -2,6 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type Redis from 'ioredis';
 import { finalStatusOf } from '../../client/rollout-client';
 import { RedisFlagStore } from '../../flags/redis-flag-store';
@@ -19,6 +20,7 @@ import { bundleRolloutWorkflows, createRolloutWorker } from '../../worker/create
 import { createWorkerRedis } from '../../worker/create-worker-redis';
 import * as messages from '../../workflows/messages';
 import type { rolloutWorkflow } from '../../workflows/rollout-workflow';
+import { REMINDER_FRACTIONS } from '../../workflows/waits';
 import { rolloutWorkflowId, type RolloutStatus } from '../../workflows/rollout-status';
 
 export const TASK_QUEUE = 'rollout-tests';
@@ -39,6 +41,12 @@ export interface Harness {
     what: string,
     options?: { step?: string; limit?: string },
   ): Promise<RolloutStatus>;
+  /**
+   * Sends a signal once no timer of the rollout is due within a few seconds (skipping past one that is), and returns
+   * once the workflow has processed it: the test server wedges a run whose timer fires in the same workflow task as a
+   * signal that cancels it (temporalio/sdk-java#2606).
+   */
+  signal<Args extends unknown[]>(handle: WorkflowHandle<typeof rolloutWorkflow>, definition: SignalDefinition<Args>, ...args: Args): Promise<void>;
   /** Approves staging-qa, production-qa and global-readiness (with the whole checklist) as `by`, each once it is pending. */
   passGates(handle: WorkflowHandle<typeof rolloutWorkflow>, by?: string): Promise<void>;
   /** The final status: the result of a completed rollout, or the details of a rolled-back one's failure. */
@@ -71,19 +79,35 @@ export async function startTimeSkippingHarness({ notify }: { notify?: NotifySett
   });
   const running = worker.run();
 
+  const query = (handle: WorkflowHandle<typeof rolloutWorkflow>, what: string) =>
+    withWatchdog(handle.query(messages.status), QUERY_WATCHDOG_MS, `the status query on the way to ${what}`, () => stuckState(handle));
   const waitFor: Harness['waitFor'] = async (handle, predicate, what) =>
-    (await pollUntil(() => handle.query(messages.status), predicate, { what, timeoutMs: 20_000, intervalMs: 50 })).value;
+    (await pollUntil(() => query(handle, what), predicate, { what, timeoutMs: 20_000, intervalMs: 50 })).value;
 
   const skipUntil: Harness['skipUntil'] = async (handle, predicate, what, { step = '15m', limit = '12h' } = {}) => {
     const stepMs = durationToMs(step)!;
     for (let skipped = 0; ; skipped += stepMs) {
-      const status = await handle.query(messages.status);
+      const status = await query(handle, what);
       if (predicate(status)) return status;
       if (skipped >= durationToMs(limit)!) {
         throw new Error(`skipped ${limit} without reaching ${what}; last status: ${JSON.stringify(status, null, 2)}`);
       }
       await withWatchdog(env.sleep(stepMs), SLEEP_WATCHDOG_MS, `the test server's sleep of ${step} on the way to ${what}`);
     }
+  };
+
+  const signal: Harness['signal'] = async (handle, definition, ...args) => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const status = await query(handle, `a moment to send ${definition.name}`);
+      const now = await env.currentTimeMs();
+      const soon = upcomingTimers(status).filter((at) => at >= now && at - now < TIMER_MARGIN_MS);
+      if (soon.length === 0) break;
+      await withWatchdog(env.sleep(Math.max(...soon) - now + TIMER_MARGIN_MS), SLEEP_WATCHDOG_MS, `the test server's sleep past a timer before ${definition.name}`);
+    }
+    await handle.signal(definition, ...args);
+    // A query is answered once the signal's workflow task is done: a result() or sleep that follows (and lets time
+    // skip) then cannot fire a timer that this task cancels (temporalio/sdk-java#2606).
+    await query(handle, `the workflow task of ${definition.name}`);
   };
 
   return {
@@ -101,13 +125,14 @@ export async function startTimeSkippingHarness({ notify }: { notify?: NotifySett
     },
     waitFor,
     skipUntil,
+    signal,
     async passGates(handle, by = 'alice') {
       for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) {
         await waitFor(handle, pendingGateIs(gate), gate);
-        await handle.signal(messages.approve, { gate, by, confirmed: gate === 'global-readiness' ? [...ALL_READINESS] : undefined });
+        await signal(handle, messages.approve, { gate, by, confirmed: gate === 'global-readiness' ? [...ALL_READINESS] : undefined });
       }
     },
-    finalStatus: (handle) => finalStatus(handle),
+    finalStatus: (handle) => withWatchdog(finalStatus(handle), RESULT_WATCHDOG_MS, `the result of ${handle.workflowId}`, () => stuckState(handle)),
     async setVolume(flag, count) {
       await redis.set(snowplowSentCounterKey(flag, utcDay(new Date())), String(count));
     },
@@ -126,17 +151,45 @@ export async function startTimeSkippingHarness({ notify }: { notify?: NotifySett
 
 /** Real time one skip of the test server may take before the test fails with a clear message instead of the suite's timeout. */
 const SLEEP_WATCHDOG_MS = 60_000;
+/** … one status query, and the wait for a rollout's result (time skips meanwhile). */
+const QUERY_WATCHDOG_MS = 30_000;
+const RESULT_WATCHDOG_MS = 90_000;
 
-async function withWatchdog<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+async function withWatchdog<T>(work: Promise<T>, ms: number, what: string, explain?: () => Promise<string>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const said = explain ? explain().catch((error: unknown) => `(could not describe it: ${String(error)})`) : Promise.resolve('');
+      void said.then((state) => reject(new Error(`${what} did not return within ${ms} ms${state ? `; ${state}` : ''}`)));
+    }, ms);
   });
   try {
     return await Promise.race([work, watchdog]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** How close to a timer a signal may be sent (server time). */
+const TIMER_MARGIN_MS = 3000;
+
+/** The rollout's timers the status tells of: the next guard check, the gate's reminders, the current soak's end. */
+function upcomingTimers(status: RolloutStatus): number[] {
+  const times: number[] = [];
+  if (status.guard.nextCheckAt) times.push(Date.parse(status.guard.nextCheckAt));
+  const timeoutMs = durationToMs(status.plan.approvalTimeout)!;
+  if (status.gateDeadline) for (const fraction of REMINDER_FRACTIONS) times.push(Date.parse(status.gateDeadline) - (1 - fraction) * timeoutMs);
+  const lastSet = status.steps.filter((step) => step.stage === 'ramp' && step.percentage !== undefined).at(-1);
+  if (lastSet && status.stage === 'ramp') times.push(Date.parse(lastSet.at) + (durationToMs(status.plan.ramp.soak) ?? 0));
+  return times;
+}
+
+/** Where a rollout that does not answer stands: its last history events and what Temporal says is pending. */
+async function stuckState(handle: WorkflowHandle<typeof rolloutWorkflow>): Promise<string> {
+  const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+  const events = (history.events ?? []).slice(-12).map((event) => Object.keys(event).find((key) => key.endsWith('EventAttributes') && event[key as keyof typeof event]));
+  const task = description.raw.pendingWorkflowTask;
+  return `last events: ${events.join(', ')}; pending activities: ${description.raw.pendingActivities?.length ?? 0}; pending workflow task: ${task ? JSON.stringify(task) : 'none'}`;
 }
 
 export function pendingGateIs(gate: string) {
