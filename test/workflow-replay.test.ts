@@ -5,7 +5,7 @@ import { readHistoryCorpus, type CorpusHistory } from './support/history-corpus'
 import { mutatedWorkflowBundle } from './support/mutated-workflow-bundle';
 import { ROLLOUT_WORKFLOW_OPTIONS } from '../worker/create-rollout-worker';
 
-/** Every path a rollout can take, recorded at least once (test/histories/v2, from `npm run record-histories`). */
+/** Every path a rollout can take, recorded at least once before OPERATOR_VIEW (test/histories/v2, from `npm run record-histories`). */
 const REQUIRED_SCENARIOS = [
   'happy-path',
   'reject-at-staging-qa',
@@ -33,6 +33,9 @@ const REQUIRED_SCENARIOS = [
   'flag-write-fails',
 ];
 
+/** Recorded since OPERATOR_VIEW (test/histories/v3): every path again, and the paths it added. */
+const REQUIRED_V3_SCENARIOS = [...REQUIRED_SCENARIOS, 'notifications-and-reminders', 'pause-resume-soak', 'pause-resume-gate', 'two-approvals'];
+
 let corpus: CorpusHistory[];
 
 beforeAll(() => {
@@ -53,6 +56,7 @@ async function failingReplays(options: ReplayWorkerOptions, only?: string[]): Pr
 it('holds a recording of every path, and the pre-continue-as-new rollout of the first release', () => {
   const names = corpus.map((c) => c.name);
   for (const scenario of REQUIRED_SCENARIOS) expect(names).toContain(`v2/${scenario}`);
+  for (const scenario of REQUIRED_V3_SCENARIOS) expect(names).toContain(`v3/${scenario}`);
   expect(names).toContain('v1/happy-path');
 });
 
@@ -70,6 +74,14 @@ it.each<[string, string, string, string, string[]]>([
   ],
   ['the guard stops reading while gates wait', 'volume-guard.ts', 'if (!this.watching) return NEVER;', "if (!this.watching || kind === 'gate') return NEVER;", ['v2/breach-in-gate']],
   ['the guard stops reading during soaks', 'volume-guard.ts', 'if (!this.watching) return NEVER;', "if (!this.watching || kind === 'soak') return NEVER;", ['v2/breach-in-soak']],
+  ['gates remind only once', 'waits.ts', 'REMINDER_FRACTIONS = [0.5, 0.9] as const;', 'REMINDER_FRACTIONS = [0.5] as const;', ['v3/notifications-and-reminders']],
+  [
+    'search attributes are no longer upserted',
+    'operator-view.ts',
+    'upsertSearchAttributes(changed.map(',
+    'void (changed.map(',
+    ['v3/happy-path', 'v3/two-approvals', 'v3/pause-resume-gate'],
+  ],
   ['continue-as-new comes later', 'continue-as-new.ts', 'CONTINUE_AS_NEW_AFTER_EVENTS = 4000;', 'CONTINUE_AS_NEW_AFTER_EVENTS = 40000;', ['v2/continue-as-new-then-breach.run-1']],
 ])('fails the replay when %s', async (_change, file, text, replacement, mustFail) => {
   expect((await failingReplays(await mutatedWorkflowBundle(file, text, replacement), mustFail)).sort()).toEqual([...mustFail].sort());
