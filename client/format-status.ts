@@ -15,6 +15,13 @@ export function formatStatus(status: RolloutStatus): string {
     `  stage:       ${e(status.stage)}`,
     `  pending:     ${status.pendingGate ? `${e(status.pendingGate)} (deadline ${e(status.gateDeadline)})` : 'nothing'}`,
     ...(status.pendingGateReason ? [`               ${e(status.pendingGateReason)}`] : []),
+    ...(status.pendingGateApprovals && status.pendingGateApprovals.required > 1
+      ? [
+          `               approvals ${status.pendingGateApprovals.approvedBy.length} of ${status.pendingGateApprovals.required}` +
+            ` (${status.pendingGateApprovals.approvedBy.map(e).join(', ') || 'none yet'}); may still approve: ${status.pendingGateApprovals.mayStillApprove.map(e).join(', ') || 'nobody'}`,
+        ]
+      : []),
+    ...(status.paused ? [`  paused:      by ${e(status.paused.by)} since ${e(status.paused.at)}: ${e(status.paused.reason)}`] : []),
     `  percentage:  ${status.percentage}% of ${e(status.plan.ramp.type)}`,
     `  volume:      ${status.lastVolume ? formatGuardDecision(status.lastVolume) : 'not read yet'}`,
     ...(status.lastVolume && 'rollingAverage' in status.lastVolume && status.lastVolume.rollingAverage !== null

@@ -1,6 +1,7 @@
 // Pause and resume, several approvals per gate, notifications and gate reminders, on the time-skipping server with real Redis and a real webhook receiver.
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { formatStatus } from '../client/format-status';
 import type { RolloutNotice } from '../notify/rollout-notice';
 import * as messages from '../workflows/messages';
 import { pendingGateIs, startTimeSkippingHarness, type Harness } from './support/time-skipping-harness';
@@ -92,6 +93,7 @@ it('pauses: the soak clock stops, the guard keeps reading, and resume carries on
   await h.signal(handle, messages.pause, { by: 'bob', reason: 'incident in another service' });
   const paused = await h.waitFor(handle, (s) => s.paused != null, 'paused');
   expect(paused.paused).toMatchObject({ by: 'bob', reason: 'incident in another service' });
+  expect(formatStatus(paused)).toMatch(/paused: {6}by bob since \S+: incident in another service/);
   const checksAtPause = paused.guard.checks;
   // Three hours paused: the soak (40 minutes left) does not end, the guard reads on.
   const held = await h.skipUntil(handle, (s) => s.guard.checks >= checksAtPause + 12, '12 more guard checks', { step: '15m', limit: '3h' });
@@ -141,6 +143,7 @@ it('needs two distinct approvers on a gate that asks for two, showing who approv
   const half = await h.waitFor(handle, (s) => (s.pendingGateApprovals?.approvedBy.length ?? 0) === 1, 'one approval');
   expect(half.pendingGate).toBe('production-qa');
   expect(half.pendingGateApprovals).toEqual({ required: 2, approvedBy: ['alice'], mayStillApprove: ['bob', 'dana'] });
+  expect(formatStatus(half)).toContain('approvals 1 of 2 (alice); may still approve: bob, dana');
   await h.signal(handle, messages.approve, { gate: 'production-qa', by: 'ALICE' });
   const again = await h.waitFor(handle, (s) => s.refusedCount === 1, 'the second approval by alice refused');
   expect(again.refused[0]!.reason).toMatch(/ALICE has already approved production-qa \(1 of 2\)/);
