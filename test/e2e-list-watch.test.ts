@@ -220,7 +220,7 @@ describe('rollout watch', () => {
     const lines = out.trimEnd().split('\n');
     for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}\S/);
     expect(out).toMatch(/awaiting-approval {2}staging-qa 0% of actors .* {2}pending staging-qa until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in 4m \d+s\)/);
-    expect(out).toMatch(/running {2}(ramp|verification) (50|100)% of actors {2}volume \d+ of \d+\/day → \S+ {2}next check \S+Z \((in \d+s|now)\)/);
+    expect(out).toMatch(/running {2}(ramp|verification) (50|100)% of actors {2}volume [\d,]+ of 10,000,000\/day → \S+ {2}next check \S+Z \((in \d+s|now)\)/);
     expect(lines.at(-1)).toMatch(/completed {2}completed 100% of actors .* {2}outcome: /);
     // Only changes are printed: no line repeats the one before it.
     const seen = bodies(out);
