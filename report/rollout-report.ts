@@ -8,7 +8,7 @@ import type { FlagChange, FlagGates } from '../flags/flag-gates';
 import type { ReadinessItem } from '../plan/readiness-items';
 import type { RampType } from '../plan/rollout-plan';
 import type { GuardRecord, GuardVerdict } from '../volume/guard-decision';
-import type { GateName, RefusedMessage, RollbackCause, RolloutState, Stage } from '../workflows/rollout-status';
+import type { GateName, RefusedMessage, RollbackCause, RolloutState, Stage, StepRecord } from '../workflows/rollout-status';
 
 export const ROLLOUT_REPORT_SCHEMA = 'flag-rollout-report/v1';
 
@@ -21,19 +21,8 @@ export type ChecklistStage = Exclude<Stage, 'completed'>;
  */
 export type ChecklistItemStatus = 'done' | 'in-progress' | 'awaiting-approval' | 'stopped' | 'not-reached';
 
-/** One thing the rollout recorded, as in the status's `steps`. */
-export interface ReportStep {
-  at: string;
-  stage: string;
-  gate?: GateName;
-  action: string;
-  environment?: Environment;
-  actors?: string[];
-  percentage?: number;
-  by?: string;
-  comment?: string;
-  confirmed?: ReadinessItem[];
-}
+/** One thing the rollout recorded, as in the status's `steps` (without the gates around flag changes: see flagChanges). */
+export type ReportStep = Pick<StepRecord, 'at' | 'stage' | 'gate' | 'action' | 'environment' | 'actors' | 'percentage' | 'by' | 'comment' | 'confirmed'>;
 
 /** A person's decision at a gate, or a gate's deadline passing without one. */
 export interface ReportDecision {

@@ -1,7 +1,7 @@
 // The one schema of approve, reject, abort, pause and resume payloads: the CLI checks with it before sending, the workflow on receipt.
 import { z } from 'zod';
 import { READINESS_ITEM_IDS } from '../plan/readiness-items';
-import { SIGNATURE_RULES } from '../signing/decision-signature';
+import { DECISION_KINDS, SIGNATURE_RULES } from '../signing/decision-signature';
 import { usernameSchema } from '../plan/username';
 import { GATES } from './rollout-status';
 import { hasUnsafeCharacters } from './safe-text';
@@ -76,9 +76,9 @@ export type Approval = z.output<typeof approvalSchema>;
 export type Rejection = z.output<typeof rejectionSchema>;
 export type AbortRequest = z.output<typeof abortSchema>;
 export type PauseRequest = z.output<typeof pauseSchema>;
-export type DecisionSignatureFields = NonNullable<Approval['signature']>;
 
-export const MESSAGE_KINDS = ['approve', 'reject', 'abort', 'pause', 'resume'] as const;
+/** The messages people send: each one a decision they sign. */
+export const MESSAGE_KINDS = DECISION_KINDS;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export interface MessagePayloads {
   approve: Approval;
