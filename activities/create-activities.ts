@@ -1,6 +1,8 @@
-// Builds the rollout's activities (the only code with I/O) around a flag store, a volume reader and the webhooks.
+// Builds the rollout's activities (the only code with I/O) around a flag store, a volume reader, the webhooks and the freeze source.
 import { cancellationSignal, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { checkChangeControl, type ChangeControlRequest, type ChangeControlVerdict } from '../change-control/check-change-control';
+import { NO_FREEZE_SOURCE, type FreezeSource } from '../change-control/freeze-source';
 import type { Environment } from '../flags/environments';
 import { sameGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
 import type { AppliedChange, FlagStore } from '../flags/flag-store';
@@ -15,6 +17,8 @@ export interface ActivityDependencies {
   volumeReader: VolumeReader;
   /** Where `notify` posts notices (worker configuration, never workflow input: the URLs are secrets); none when absent. */
   notify?: NotifySettings;
+  /** Where freezes and incidents are read (none: never frozen). */
+  freeze?: FreezeSource;
 }
 
 export interface FlagChangeRequest {
@@ -51,8 +55,15 @@ export interface RevertResult {
   changeRecord?: 'matches' | 'missing' | 'differs';
 }
 
-export function createActivities({ flagStore, volumeReader, notify }: ActivityDependencies) {
+export function createActivities({ flagStore, volumeReader, notify, freeze = NO_FREEZE_SOURCE }: ActivityDependencies) {
   return {
+    /** Before a production change: inside the plan's change window, and no freeze or incident (a local activity). */
+    async checkChangeControl(request: ChangeControlRequest): Promise<ChangeControlVerdict> {
+      const verdict = await checkChangeControl(request, freeze);
+      if (!verdict.allowed) log.info('production change held', { kind: verdict.hold.kind, reason: verdict.hold.reason, until: verdict.hold.until });
+      return verdict;
+    },
+
     async applyFlagChange(request: FlagChangeRequest): Promise<AppliedChange> {
       const { flag, environment, change, changeId } = request;
       const applied = await asNonRetryableWhenInvalid(() => flagStore.apply(flag, environment, change, changeId));

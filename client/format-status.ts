@@ -22,6 +22,9 @@ export function formatStatus(status: RolloutStatus): string {
         ]
       : []),
     ...(status.paused ? [`  paused:      by ${e(status.paused.by)} since ${e(status.paused.at)}: ${e(status.paused.reason)}`] : []),
+    ...(status.held
+      ? [`  held:        ${e(status.held.kind)} since ${e(status.held.since)}${status.held.until ? ` until ${e(status.held.until)}` : ''}: ${e(status.held.reason)}`]
+      : []),
     `  percentage:  ${status.percentage}% of ${e(status.plan.ramp.type)}`,
     `  volume:      ${status.lastVolume ? formatGuardDecision(status.lastVolume) : 'not read yet'}`,
     ...(status.lastVolume && 'rollingAverage' in status.lastVolume && status.lastVolume.rollingAverage !== null

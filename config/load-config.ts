@@ -30,6 +30,7 @@ const configSchema = z.object({
       for (const message of problems) ctx.addIssue({ code: 'custom', message });
       return targets;
     }),
+  FREEZE_URL: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').optional(),
   ROLLOUT_WEBHOOK_KINDS: z
     .string()
     .default('')
@@ -50,7 +51,7 @@ const configSchema = z.object({
 });
 
 /** Variables whose values are never shown, not even when they are invalid. */
-const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'ROLLOUT_WEBHOOKS']);
+const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'ROLLOUT_WEBHOOKS', 'FREEZE_URL']);
 
 export interface AppConfig {
   temporal: {
@@ -73,6 +74,8 @@ export interface AppConfig {
   };
   /** Webhooks for rollout notices: what the worker's `notify` activity posts to (URLs are secrets). */
   notify: NotifySettings;
+  /** Freeze/incident endpoint checked before every production change (may carry a token: never logged). */
+  freezeUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       flag: e.TRACKED_FLAG,
     },
     notify: { targets: e.ROLLOUT_WEBHOOKS, kinds: e.ROLLOUT_WEBHOOK_KINDS },
+    freezeUrl: e.FREEZE_URL,
   };
 }
 

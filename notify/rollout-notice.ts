@@ -1,6 +1,6 @@
 // The notice the rollout workflow hands to the `notify` activity, and what its delivery returns (workflow-safe: types only).
 
-export const NOTICE_KINDS = ['gate-opened','gate-reminder','production-change','breach','volume-review','rolled-back','rollback-failed','completed','paused','resumed'] as const;
+export const NOTICE_KINDS = ['gate-opened','gate-reminder','production-change','breach','volume-review','rolled-back','rollback-failed','completed','paused','resumed','held'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export interface RolloutNotice {
   /** Unique per notice in a rollout (the receiver may dedupe on it), e.g. `${workflowId}/${runId}/${seq}`. */

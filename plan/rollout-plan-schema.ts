@@ -4,6 +4,7 @@ import { ACTOR_NAME_RULES, ACTOR_NAME_SEGMENT_CHARACTERS } from '../flags/actor-
 import type { Environment } from '../flags/environments';
 import { FLAG_NAME_MAX_LENGTH, FLAG_NAME_PATTERN } from '../flags/flag-name';
 import { READINESS_ITEM_IDS } from './readiness-items';
+import { isTimeZone, minutesOf, WEEKDAYS, type Weekday } from '../change-control/change-window';
 import { publicKeySchema } from '../signing/public-key-schema';
 import { DEFAULT_OUTAGE_TOLERANCE, MAX_GATE_APPROVALS, MAX_RAMP_STEPS, type RolloutPlan } from './rollout-plan';
 import { durationTextSchema, durationToMs } from './duration-text-schema';
@@ -93,6 +94,30 @@ const gatePlanSchema = strictSectionSchema({
   approvals: z.number({ error: APPROVALS_RULE }).int(APPROVALS_RULE).min(1, APPROVALS_RULE).max(MAX_GATE_APPROVALS, APPROVALS_RULE).default(1),
 });
 
+const TIME_RULE = 'must be a local time "HH:MM" (24-hour), e.g. "09:00"';
+const timeOfDaySchema = z.string({ error: TIME_RULE }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, TIME_RULE);
+const DATE_RULE = 'must be a date "YYYY-MM-DD"';
+const changeWindowSchema = strictSectionSchema({
+  timeZone: z
+    .string({ error: 'must be an IANA time zone, e.g. "Europe/Amsterdam" or "UTC"' })
+    .refine(isTimeZone, 'is not a time zone this machine knows; use an IANA name such as "Europe/Amsterdam" or "UTC"')
+    .default('UTC'),
+  days: uniqueListSchema(z.enum(WEEKDAYS, { error: `must be a weekday: one of ${WEEKDAYS.join(', ')}` }), 'weekday', '[mon, tue, wed, thu]')
+    .min(1, 'at least one day is required')
+    .default((): Weekday[] => ['mon', 'tue', 'wed', 'thu', 'fri']),
+  from: timeOfDaySchema.default('09:00'),
+  to: timeOfDaySchema.default('17:00'),
+  holidays: uniqueListSchema(z.string({ error: DATE_RULE }).regex(/^\d{4}-\d{2}-\d{2}$/, DATE_RULE), 'holiday', '["2026-12-25"]').default(() => []),
+  oncallAfterChange: durationTextSchema({ allowZero: true }).default('2h'),
+}).superRefine((window, ctx) => {
+  const span = minutesOf(window.to) - minutesOf(window.from);
+  const oncall = (durationToMs(window.oncallAfterChange) ?? 0) / 60_000;
+  if (span <= 0) ctx.addIssue({ code: 'custom', path: ['to'], input: window.to, message: `must be after from (${window.from})` });
+  else if (oncall > span) {
+    ctx.addIssue({ code: 'custom', path: ['oncallAfterChange'], input: window.oncallAfterChange, message: `is longer than the window (${window.from}–${window.to}): no change could ever start` });
+  }
+});
+
 const planShape = {
   flag: flagNameSchema,
   requester: usernameSchema.default('mikolaj_wawrzyniak'),
@@ -141,6 +166,7 @@ const planShape = {
       .record(usernameSchema, publicKeySchema, { error: 'must map usernames to public keys, e.g. { alice: "ed25519:…" }' })
       .default(() => ({})),
   }).prefault({}),
+  changeWindow: changeWindowSchema.optional(),
   gates: strictSectionSchema({
     'staging-qa': gatePlanSchema.optional(),
     'production-qa': gatePlanSchema.optional(),

@@ -1,6 +1,7 @@
 // The validated shape of a rollout plan, as the workflow receives it (durations stay as written, e.g. "15m").
 import type { StringValue } from 'ms';
 import type { Environment } from '../flags/environments';
+import type { ChangeWindow } from '../change-control/change-window';
 import type { ReadinessItem } from './readiness-items';
 
 export type RampType = 'actors' | 'random';
@@ -80,4 +81,6 @@ export interface RolloutPlan {
   signing: SigningPlan;
   /** Per-gate requirements, e.g. `{ "production-qa": { approvals: 2 } }`; gates left out need one approval. */
   gates: Partial<Record<ConfigurableGate, GatePlan>>;
+  /** When production changes may happen; absent: at any time (a freeze still holds them). */
+  changeWindow?: ChangeWindow;
 }

@@ -1,4 +1,5 @@
 // Brings up a whole local stack in one process: Redis, a Snowplow collector, a Temporal dev server (with Web UI) and a rollout worker.
+import { httpFreezeSource } from '../change-control/freeze-source';
 import { mkdirSync } from 'node:fs';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config/load-config';
@@ -84,6 +85,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         redis,
         flagKeyPrefix: config.flagKeyPrefix,
         notify: config.notify,
+        freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
         workflowBundle,
       });
       const running = instance.run().catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));

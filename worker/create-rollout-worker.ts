@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { createActivities } from '../activities/create-activities';
 import { RedisFlagStore } from '../flags/redis-flag-store';
 import type { NotifySettings } from '../notify/notify-settings';
+import type { FreezeSource } from '../change-control/freeze-source';
 import { RedisVolumeReader } from '../volume/redis-volume-reader';
 
 export interface RolloutWorkerOptions {
@@ -14,6 +15,8 @@ export interface RolloutWorkerOptions {
   flagKeyPrefix?: string;
   /** The webhooks the `notify` activity posts to (none when absent). */
   notify?: NotifySettings;
+  /** Where freezes and incidents are read before production changes (none: never frozen). */
+  freeze?: FreezeSource;
   /** A pre-built bundle (tests reuse one per suite, see bundleRolloutWorkflows); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -38,6 +41,7 @@ export async function createRolloutWorker(options: RolloutWorkerOptions): Promis
     flagStore: new RedisFlagStore(options.redis, { prefix: options.flagKeyPrefix }),
     volumeReader: new RedisVolumeReader(options.redis),
     notify: options.notify,
+    freeze: options.freeze,
   });
   return Worker.create({
     connection: options.connection,

@@ -1,4 +1,5 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
+import { httpFreezeSource } from '../change-control/freeze-source';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { describeConfig, loadConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
       redis,
       flagKeyPrefix: config.flagKeyPrefix,
       notify: config.notify,
+        freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
     });
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
     await worker.run();

@@ -8,6 +8,10 @@ import { FINAL_STATES, STAGES, type RolloutStatus, type Stage, type StepRecord }
 export function renderDetails(status: RolloutStatus, note: string): string {
   const lines = [headline(status), '', ...checklist(status), ''];
   if (status.paused) lines.push(`**⏸ paused** by ${status.paused.by} since ${utcText(status.paused.at)}: ${status.paused.reason}  `, '');
+  if (status.held) {
+    const until = status.held.until ? ` until ${utcText(status.held.until)}` : ' (checked again every few minutes)';
+    lines.push(`**⏳ production change held** (${status.held.kind}) since ${utcText(status.held.since)}${until}: ${status.held.reason}  `, '');
+  }
   if (status.pendingGate !== null) lines.push(...gateBlock(status), '');
   const guard = guardLine(status);
   if (guard !== null) lines.push(guard, '');

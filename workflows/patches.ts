@@ -22,3 +22,6 @@ export const ROLLBACK_CLOSES_AS_FAILURE = 'rollback-closes-as-failure';
  * gate reminders at 50 % and 90 % of the deadline (timers).
  */
 export const OPERATOR_VIEW = 'operator-view';
+
+/** Before every production change: a check of the plan's change window and of freezes (a local activity), and holds. */
+export const CHANGE_CONTROL = 'change-control';

@@ -21,6 +21,7 @@ import {
 import { cutText } from './safe-text';
 import { sameUsername } from '../plan/username';
 import type { NoticeKind, RolloutNotice } from '../notify/rollout-notice';
+import type { ChangeHold } from '../change-control/check-change-control';
 
 const NAME_MAX = 64;
 const REASON_MAX = 1000;
@@ -167,6 +168,26 @@ export class RolloutProgress {
     this.notice('resumed', `${this.plan.flag} resumed by ${by}: ${reason}`);
   }
 
+  /** A production change is held back: recorded (and notified) when the hold starts or its reason changes. */
+  hold(hold: ChangeHold): void {
+    const current = this.d.hold ?? null;
+    if (current && current.kind === hold.kind && current.reason === hold.reason) {
+      this.d.hold = { ...current, until: hold.until };
+      return;
+    }
+    this.d.hold = { ...hold, since: current?.since ?? this.now() };
+    this.record({ stage: this.d.stage, action: `held (${hold.kind}): ${hold.reason}` });
+    this.notice('held', `${this.plan.flag}: the next production change is held (${hold.kind}): ${hold.reason}`, hold.until ? { deadline: hold.until } : {});
+  }
+
+  /** The hold is over: recorded with how long it lasted. */
+  releaseHold(): void {
+    const current = this.d.hold ?? null;
+    if (current === null) return;
+    this.d.hold = null;
+    this.record({ stage: this.d.stage, action: `hold released after ${Math.round((this.now() - current.since) / 60_000)} min (${current.kind})` });
+  }
+
   get paused(): boolean {
     return (this.d.pause ?? null) !== null;
   }
@@ -207,6 +228,7 @@ export class RolloutProgress {
       gateDeadline: iso(d.gate?.deadline ?? null),
       pendingGateApprovals: d.gate ? this.gateApprovals(d.gate) : null,
       paused: d.pause ? { by: d.pause.by, reason: d.pause.reason, at: iso(d.pause.at)! } : null,
+      held: d.hold ? { kind: d.hold.kind, reason: d.hold.reason, since: iso(d.hold.since)!, until: d.hold.until } : null,
       percentage: d.percentage,
       lastVolume: d.guard.decisions.at(-1) ?? null,
       guard: {

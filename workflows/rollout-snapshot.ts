@@ -4,6 +4,7 @@ import type { FlagGates } from '../flags/flag-gates';
 import type { RolloutPlan } from '../plan/rollout-plan';
 import type { GuardRecord } from '../volume/guard-decision';
 import type { AbortRequest, Approval, Rejection } from './message-schemas';
+import type { ChangeHold } from '../change-control/check-change-control';
 import type { RolloutNotice } from '../notify/rollout-notice';
 import type { GateName, RolloutStatus } from './rollout-status';
 
@@ -73,6 +74,8 @@ export interface RolloutSnapshot
   pause?: PauseState | null;
   /** Nonces of signed messages seen within the signature window, with their signing time (epoch ms). */
   nonces?: { nonce: string; at: number }[];
+  /** What holds the next production change back (change window or freeze), since when (absent in runs from before). */
+  hold?: (ChangeHold & { since: number }) | null;
   /** Notifications: how many were made (their id's sequence), and those not yet handed to the notify activity. */
   notices?: { sequence: number; outbox: RolloutNotice[] };
 }

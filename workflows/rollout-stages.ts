@@ -2,7 +2,9 @@
 import { condition } from '@temporalio/workflow';
 import { productionActorIds } from '../flags/actor-id';
 import { durationToMs } from '../plan/duration-text-schema';
+import { nextRampPercentage, rampRateWindowMs } from '../volume/guard-cadence';
 import type { AppliedChange } from '../flags/flag-store';
+import { awaitChangeAllowed } from './change-control';
 import type { RolloutContext } from './rollout-context';
 import type { StepRecord } from './rollout-status';
 import { enter, gate, holdIfPaused, waitUntil } from './waits';
@@ -36,6 +38,7 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
     const actors = productionActorIds(plan.production.actors);
     enter(progress, 'production-actors', `enable ${plan.flag} on production for ${actors.length} actors`);
     if (actors.length > 0) {
+      await awaitChangeAllowed(ctx, `enable ${plan.flag} for ${actors.length} actors on production`);
       const applied = await flags.apply('production', { kind: 'actors', actors }, `enable ${plan.flag} for ${actors.length} actors on production`);
       progress.record({ stage: 'production-actors', action: 'enabled for actors', environment: 'production', actors, ...gatesOf(applied) });
     } else {
@@ -51,11 +54,12 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
   const percentageGate = plan.ramp.type === 'actors' ? 'percentageOfActors' : 'percentageOfTime';
   const soakMs = durationToMs(plan.ramp.soak) ?? 0;
   // The rate is measured over the soak (or one guard interval when there is no soak).
-  const windowMs = soakMs || durationToMs(plan.guard.interval)!;
+  const windowMs = rampRateWindowMs(soakMs, durationToMs(plan.guard.interval)!);
   const steps = plan.ramp.steps;
   for (const [index, percentage] of steps.entries()) {
     await step(ctx, `ramp:${index}:set`, async () => {
       enter(progress, 'ramp', `${percentage}% of ${plan.ramp.type} on production; soak ${plan.ramp.soak}`);
+      await awaitChangeAllowed(ctx, `set ${plan.flag} to ${percentage}% of ${plan.ramp.type} on production`);
       const applied = await flags.apply(
         'production',
         { kind: 'percentage', gate: percentageGate, value: percentage },
@@ -73,7 +77,7 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
     });
     await step(ctx, `ramp:${index}:clear`, async () => {
       // The global enable that follows the last step is a step to 100% too.
-      const next = steps[index + 1] ?? (percentage < 100 ? 100 : null);
+      const next = nextRampPercentage(steps, index);
       if (next === null) await guard.check(percentage, null, windowMs);
       else await guard.clearNextStep(ctx, `ramp:${index}:clear`, percentage, next, windowMs);
     });
@@ -81,6 +85,7 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
 
   await step(ctx, 'global', async () => {
     enter(progress, 'global', `enable ${plan.flag} globally on production`);
+    await awaitChangeAllowed(ctx, `enable ${plan.flag} globally on production`);
     const applied = await flags.apply('production', { kind: 'boolean', value: true }, `enable ${plan.flag} globally on production`);
     progress.setPercentage(100);
     progress.record({ stage: 'global', action: 'enabled globally', environment: 'production', ...gatesOf(applied) });

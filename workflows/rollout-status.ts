@@ -111,6 +111,15 @@ export interface PauseStatus {
   at: string;
 }
 
+/** A production change held back by the change window or a freeze. */
+export interface HoldStatus {
+  kind: 'change-window' | 'freeze';
+  reason: string;
+  since: string;
+  /** When the window opens or the freeze is announced to end; null when unknown (it is checked again every few minutes). */
+  until: string | null;
+}
+
 /** The approvals a gate that needs more than one has collected. */
 export interface GateApprovals {
   required: number;
@@ -136,6 +145,8 @@ export interface RolloutStatus {
   pendingGateApprovals?: GateApprovals | null;
   /** Set while the rollout is paused (absent in statuses recorded before pause existed). */
   paused?: PauseStatus | null;
+  /** Set while a change window or a freeze holds the next production change: why, since when, until when (if known). */
+  held?: HoldStatus | null;
   /** The production percentage currently set by the ramp (0 before the ramp). */
   percentage: number;
   /** The guard's latest check (reading, projection, threshold, verdict), or null before the first. */

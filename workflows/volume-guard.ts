@@ -2,6 +2,8 @@
 import { ActivityFailure, isCancellation, patched } from '@temporalio/workflow';
 import { durationToMs } from '../plan/duration-text-schema';
 import type { RolloutPlan } from '../plan/rollout-plan';
+import { guardWindowSeconds, reReadWindowMs } from '../volume/guard-cadence';
+import { clearanceAfter } from '../volume/guard-clearance';
 import { decideGuard, type GuardRecord, type UnreadableCheck } from '../volume/guard-decision';
 import { MAX_WINDOW_SECONDS, type VolumeReading } from '../volume/volume-reader';
 import { guardReads, legacyGuardReads } from './activity-proxies';
@@ -108,7 +110,7 @@ export class VolumeGuard {
 
   /** One reading and decision; throws RollbackRequested when over budget. A failed reading is recorded as unreadable. */
   async check(percentage: number, nextPercentage: number | null, windowMs: number): Promise<GuardRecord> {
-    const windowSeconds = Math.max(1, Math.round(Math.min(windowMs, MAX_WINDOW_MS) / 1000));
+    const windowSeconds = guardWindowSeconds(windowMs);
     const request = { flag: this.plan.flag, windowSeconds };
     const summary = `read Snowplow volume for ${this.plan.flag}`;
     const context = { budgetPerDay: this.plan.guard.budgetPerDay, minSample: this.plan.guard.minSample, percentage, nextPercentage };
@@ -148,15 +150,17 @@ export class VolumeGuard {
     // Read again each time: a resume moves it by the time paused.
     const giveUpAt = () => this.progress.deadline(`${stepId}:inconclusive`, durationToMs(this.plan.guard.inconclusiveWait) ?? 0);
     giveUpAt();
+    const { onProjectedBreach } = this.plan.guard;
     let decision = await this.check(percentage, nextPercentage, windowMs);
-    while ((decision.verdict === 'inconclusive' || decision.verdict === 'unreadable') && Date.now() < giveUpAt()) {
+    while (clearanceAfter(decision.verdict, onProjectedBreach, Date.now() < giveUpAt()) === 'read-again') {
       const until = Math.min(Date.now() + this.intervalMs, giveUpAt());
       await waitUntil(ctx, until, { kind: 'plain', summary: `guard: waiting for traffic at ${percentage}%`, endsWithCheck: true });
       this.progress.throwIfAborted();
-      decision = await this.check(percentage, nextPercentage, Math.max(windowMs, this.intervalMs));
+      decision = await this.check(percentage, nextPercentage, reReadWindowMs(windowMs, this.intervalMs));
     }
-    if (decision.verdict === 'within-budget') return;
-    if (decision.verdict === 'projected-over-budget' && this.plan.guard.onProjectedBreach === 'rollback') {
+    const clearance = clearanceAfter(decision.verdict, onProjectedBreach, false);
+    if (clearance === 'go-on') return;
+    if (clearance === 'roll-back') {
       throw new RollbackRequested('projected-breach', `stopped before ${nextPercentage}%: ${decision.reason}`);
     }
     if (decision.verdict === 'projected-over-budget') {

@@ -7,6 +7,7 @@ import type { Approval } from './message-schemas';
 import type { RolloutProgress } from './rollout-progress';
 import type { GateName, Stage } from './rollout-status';
 import { gateCommands } from './gate-commands';
+import { dueCheck } from '../volume/guard-cadence';
 import type { Cadence } from './volume-guard';
 
 /** What a wait is for; the guard's cadence depends on it for rollouts recorded before it watched everywhere. */
@@ -21,9 +22,6 @@ export interface WaitOptions {
   /** A guard check follows the end of this wait (soak, verification, re-read): a check due just before it is left to it. */
   endsWithCheck?: boolean;
 }
-
-/** How close before a wait's end a due check may be left to the check that follows the end. */
-const END_CHECK_SLACK_MS = 500;
 
 /** Marks the stage and says in the UI what the rollout does now. */
 export function enter(progress: RolloutProgress, stage: Stage, details: string): void {
@@ -92,12 +90,6 @@ async function holdWhilePaused(ctx: RolloutContext, cadence: Cadence): Promise<v
 /** Holds a paused rollout before its next step (a flag change or a gate), with the guard watching. */
 export async function holdIfPaused(ctx: RolloutContext): Promise<void> {
   if (ctx.progress.paused) await waitUntil(ctx, () => Date.now(), { kind: 'plain', summary: 'paused' });
-}
-
-/** The next check this wait makes itself: none when the check that follows its end comes soon enough after `due`. */
-function dueCheck(due: number | null, until: number, endsWithCheck: boolean): number | null {
-  if (due === null || (endsWithCheck && until <= due + END_CHECK_SLACK_MS)) return null;
-  return due;
 }
 
 /**

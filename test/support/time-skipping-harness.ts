@@ -10,6 +10,7 @@ import { durationToMs } from '../../plan/duration-text-schema';
 import { parsePlan } from '../../plan/parse-plan';
 import type { RolloutPlan } from '../../plan/rollout-plan';
 import type { NotifySettings } from '../../notify/notify-settings';
+import type { FreezeSource } from '../../change-control/freeze-source';
 import { startRedisServer, type RunningRedis } from '../../stack/redis-server';
 import { registerRolloutSearchAttributes } from '../../stack/register-search-attributes';
 import { temporalTestServerPath } from '../../stack/temporal-binaries';
@@ -58,8 +59,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `notify`: the webhooks the worker's notify activity posts to (none by default). */
-export async function startTimeSkippingHarness({ notify }: { notify?: NotifySettings } = {}): Promise<Harness> {
+/** `notify`: the webhooks the worker's notify activity posts to (none by default); `freeze`: where freezes are read. */
+export async function startTimeSkippingHarness({ notify, freeze }: { notify?: NotifySettings; freeze?: FreezeSource } = {}): Promise<Harness> {
   installQuietRuntime();
   const redisServer: RunningRedis = await startRedisServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -76,6 +77,7 @@ export async function startTimeSkippingHarness({ notify }: { notify?: NotifySett
     redis,
     workflowBundle,
     notify,
+    freeze,
   });
   const running = worker.run();
 
