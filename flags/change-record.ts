@@ -1,6 +1,6 @@
 // What a store keeps per change id, so a retried change is recognised and returns its first result.
 import type { Environment } from './environments';
-import type { FlagChange, FlagGates } from './flag-gates';
+import { gateGroups, normalizeGates, type FlagChange, type RecordedFlagGates } from './flag-gates';
 import type { AppliedChange } from './flag-store';
 import { InvalidFlagInput } from './invalid-flag-input';
 
@@ -19,6 +19,9 @@ export function changeFingerprint(change: FlagChange): string {
     case 'actors':
     case 'remove-actors':
       return JSON.stringify({ kind: change.kind, actors: [...new Set(change.actors)].sort() });
+    case 'groups':
+    case 'remove-groups':
+      return JSON.stringify({ kind: change.kind, groups: [...new Set(change.groups)].sort() });
     case 'percentage':
       return JSON.stringify({ kind: change.kind, gate: change.gate, value: change.value });
     case 'restore':
@@ -62,13 +65,19 @@ export function parseChangeRecord(text: string, where: string): ChangeRecord {
   ) {
     throw new Error(`${where} does not hold a change record: ${text.slice(0, 200)}`);
   }
-  return record as ChangeRecord;
+  // Records written before the group gate existed hold gates without `groups`: give them today's shape.
+  const gates = (value: unknown) => (value === null ? null : normalizeGates(value as RecordedFlagGates));
+  return { ...(record as ChangeRecord), previous: gates(record.previous), current: gates(record.current) };
 }
 
-function canonicalGates(gates: FlagGates): FlagGates {
+// `groups` appears only when there are group gates, so a restore retried across the upgrade that added the group
+// gate has the fingerprint its first attempt recorded.
+function canonicalGates(gates: RecordedFlagGates): RecordedFlagGates {
+  const groups = [...gateGroups(gates)].sort();
   return {
     boolean: gates.boolean,
     actors: [...gates.actors].sort(),
+    ...(groups.length > 0 ? { groups } : {}),
     percentageOfActors: gates.percentageOfActors,
     percentageOfTime: gates.percentageOfTime,
   };

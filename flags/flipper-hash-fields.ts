@@ -5,6 +5,7 @@ export const BOOLEAN_FIELD = 'boolean';
 export const PERCENTAGE_OF_ACTORS_FIELD = 'percentage_of_actors';
 export const PERCENTAGE_OF_TIME_FIELD = 'percentage_of_time';
 export const ACTOR_FIELD_PREFIX = 'actors/';
+export const GROUP_FIELD_PREFIX = 'groups/';
 
 /** The hash fields for `gates` as a flat [field, value, …] list; unset gates have no field, like Flipper. */
 export function gatesToHashFields(gates: FlagGates): string[] {
@@ -13,6 +14,7 @@ export function gatesToHashFields(gates: FlagGates): string[] {
   if (gates.percentageOfActors !== null) fields.push(PERCENTAGE_OF_ACTORS_FIELD, String(gates.percentageOfActors));
   if (gates.percentageOfTime !== null) fields.push(PERCENTAGE_OF_TIME_FIELD, String(gates.percentageOfTime));
   for (const actor of gates.actors) fields.push(`${ACTOR_FIELD_PREFIX}${actor}`, '1');
+  for (const group of gates.groups) fields.push(`${GROUP_FIELD_PREFIX}${group}`, '1');
   return fields;
 }
 
@@ -23,13 +25,16 @@ export function gatesToHashFields(gates: FlagGates): string[] {
 export function gatesFromHashFields(hash: Record<string, string>, key: string): FlagGates {
   const gates = emptyGates();
   const actors: string[] = [];
+  const groups: string[] = [];
   for (const [field, value] of Object.entries(hash)) {
     if (field === BOOLEAN_FIELD) gates.boolean = value === 'true' ? true : null;
     else if (field === PERCENTAGE_OF_ACTORS_FIELD) gates.percentageOfActors = parseStoredPercentage(value, key, field);
     else if (field === PERCENTAGE_OF_TIME_FIELD) gates.percentageOfTime = parseStoredPercentage(value, key, field);
     else if (field.startsWith(ACTOR_FIELD_PREFIX)) actors.push(field.slice(ACTOR_FIELD_PREFIX.length));
+    else if (field.startsWith(GROUP_FIELD_PREFIX)) groups.push(field.slice(GROUP_FIELD_PREFIX.length));
   }
   gates.actors = actors.sort();
+  gates.groups = groups.sort();
   return gates;
 }
 

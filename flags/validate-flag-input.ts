@@ -1,7 +1,8 @@
 // Checks flag names, environments, changes and change ids before a store touches anything.
 import { parseActorId } from './actor-id';
 import { ENVIRONMENTS, isEnvironment, type Environment } from './environments';
-import type { FlagChange, FlagGates } from './flag-gates';
+import { FLAG_CHANGE_KINDS, type FlagChange, type RecordedFlagGates } from './flag-gates';
+import { validateFeatureGroupName } from './feature-group-name';
 import { FLAG_NAME_RULE, isFlagName } from './flag-name';
 import { InvalidFlagInput } from './invalid-flag-input';
 
@@ -53,6 +54,10 @@ export function validateFlagChange(change: FlagChange): void {
     case 'remove-actors':
       validateActorList((change as { actors?: unknown }).actors, `${kind} change`);
       return;
+    case 'groups':
+    case 'remove-groups':
+      validateGroupList((change as { groups?: unknown }).groups, `${kind} change`);
+      return;
     case 'percentage': {
       const { gate, value } = change as { gate?: unknown; value?: unknown };
       if (!(PERCENTAGE_GATES as readonly unknown[]).includes(gate)) {
@@ -65,7 +70,7 @@ export function validateFlagChange(change: FlagChange): void {
       validateRestoreGates((change as { gates?: unknown }).gates);
       return;
     default:
-      throw new InvalidFlagInput(`Invalid flag change kind ${describe(kind)}: expected boolean, actors, remove-actors, percentage or restore`);
+      throw new InvalidFlagInput(`Invalid flag change kind ${describe(kind)}: expected one of ${FLAG_CHANGE_KINDS.join(', ')}`);
   }
 }
 
@@ -76,13 +81,21 @@ function validateActorList(actors: unknown, what: string): asserts actors is str
   for (const actor of actors) parseActorId(actor as string);
 }
 
+function validateGroupList(groups: unknown, what: string): asserts groups is string[] {
+  if (!Array.isArray(groups)) {
+    throw new InvalidFlagInput(`Invalid ${what}: groups must be an array of feature group names, got ${describe(groups)}`);
+  }
+  for (const group of groups) validateFeatureGroupName(group);
+}
+
 // Restored gates must be storable as written, so both stores return exactly what applyChangeToGates computes.
-function validateRestoreGates(gates: unknown): asserts gates is FlagGates | null {
+// Gates recorded before the group gate existed have no `groups`: that means none.
+function validateRestoreGates(gates: unknown): asserts gates is RecordedFlagGates | null {
   if (gates === null) return;
   if (typeof gates !== 'object' || Array.isArray(gates)) {
     throw new InvalidFlagInput(`Invalid restore gates ${describe(gates)}: expected null (delete the flag) or a FlagGates object`);
   }
-  const { boolean, actors, percentageOfActors, percentageOfTime } = gates as Record<string, unknown>;
+  const { boolean, actors, groups = [], percentageOfActors, percentageOfTime } = gates as Record<string, unknown>;
   if (boolean !== true && boolean !== null) {
     throw new InvalidFlagInput(
       `Invalid restore gate boolean ${describe(boolean)}: expected true or null (Flipper has no "false" boolean gate)`,
@@ -91,6 +104,10 @@ function validateRestoreGates(gates: unknown): asserts gates is FlagGates | null
   validateActorList(actors, 'restore gates');
   if (new Set(actors).size !== actors.length) {
     throw new InvalidFlagInput(`Invalid restore gates: actors ${JSON.stringify(actors)} contain duplicates; expected each actor id once`);
+  }
+  validateGroupList(groups, 'restore gates');
+  if (new Set(groups).size !== groups.length) {
+    throw new InvalidFlagInput(`Invalid restore gates: groups ${JSON.stringify(groups)} contain duplicates; expected each group once`);
   }
   if (percentageOfActors !== null) validatePercentage(percentageOfActors, 'restore percentageOfActors');
   if (percentageOfTime !== null) validatePercentage(percentageOfTime, 'restore percentageOfTime');

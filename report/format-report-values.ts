@@ -1,5 +1,5 @@
 // Formats the report's numbers, times, gates and changes as plain text (callers escape it for Markdown or XML).
-import type { FlagChange, FlagGates } from '../flags/flag-gates';
+import { gateGroups, type FlagChange, type RecordedFlagGates } from '../flags/flag-gates';
 import { utcText } from '../text/utc-text';
 
 const DECIMAL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
@@ -29,7 +29,7 @@ export function formatSpan(ms: number): string {
 }
 
 /** Gates in one line, e.g. `on; 50% of actors; actors: project:gitlab-org/gitlab`; `not set` when the flag does not exist or has no gate. */
-export function formatGates(gates: FlagGates | null): string {
+export function formatGates(gates: RecordedFlagGates | null): string {
   if (gates === null) return 'not set';
   const parts: string[] = [];
   if (gates.boolean === true) parts.push('on');
@@ -37,6 +37,7 @@ export function formatGates(gates: FlagGates | null): string {
   if (gates.percentageOfActors !== null) parts.push(`${formatNumber(gates.percentageOfActors)}% of actors`);
   if (gates.percentageOfTime !== null) parts.push(`${formatNumber(gates.percentageOfTime)}% of time`);
   if (gates.actors.length > 0) parts.push(`actors: ${gates.actors.join(', ')}`);
+  if (gateGroups(gates).length > 0) parts.push(`groups: ${gateGroups(gates).join(', ')}`);
   return parts.length ? parts.join('; ') : 'not set';
 }
 
@@ -49,6 +50,10 @@ export function formatChange(change: FlagChange): string {
       return `add actors ${change.actors.join(', ')}`;
     case 'remove-actors':
       return `remove actors ${change.actors.join(', ')}`;
+    case 'groups':
+      return `add groups ${change.groups.join(', ')}`;
+    case 'remove-groups':
+      return `remove groups ${change.groups.join(', ')}`;
     case 'percentage':
       return `${formatNumber(change.value)}% of ${change.gate === 'percentageOfActors' ? 'actors' : 'time'}`;
     case 'restore':

@@ -17,7 +17,7 @@ import type { RolloutStatus, StepRecord } from '../workflows/rollout-status';
 const FLAG = 'route_hll_to_snowplow_phase3';
 const T0 = Date.parse('2026-05-04T09:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-const gates = (g: Partial<FlagGates>): FlagGates => ({ boolean: null, actors: [], percentageOfActors: null, percentageOfTime: null, ...g });
+const gates = (g: Partial<FlagGates>): FlagGates => ({ boolean: null, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null, ...g });
 const ACTORS = ['project:gitlab-org/gitlab', 'group:gitlab-org'];
 
 const plan = parsePlan({

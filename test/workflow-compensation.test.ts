@@ -14,7 +14,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const PRIOR: FlagGates = { boolean: null, actors: ['user:early-adopter'], percentageOfActors: null, percentageOfTime: null };
+const PRIOR: FlagGates = { boolean: null, actors: ['user:early-adopter'], groups: [], percentageOfActors: null, percentageOfTime: null };
 
 it('restores the gates from before the rollout over a hand-made change, and records what it overwrote', async () => {
   const flag = 'hand_changed_flag';

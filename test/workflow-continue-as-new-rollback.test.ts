@@ -15,7 +15,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const PRIOR: FlagGates = { boolean: null, actors: ['user:early-adopter'], percentageOfActors: null, percentageOfTime: 3 };
+const PRIOR: FlagGates = { boolean: null, actors: ['user:early-adopter'], groups: [], percentageOfActors: null, percentageOfTime: 3 };
 
 it('verifies for 3 days at a 1-minute interval, breaches after several runs, and restores exactly the gates from before', async () => {
   const flag = 'three_day_breach_flag';

@@ -20,6 +20,7 @@ afterAll(async () => {
 const PRIOR_PRODUCTION: FlagGates = {
   boolean: null,
   actors: ['project:gitlab-org/existing', 'user:early-adopter'],
+  groups: [],
   percentageOfActors: null,
   percentageOfTime: 5,
 };
