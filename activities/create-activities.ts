@@ -3,6 +3,7 @@ import { cancellationSignal, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { checkChangeControl, type ChangeControlRequest, type ChangeControlVerdict } from '../change-control/check-change-control';
 import { NO_FREEZE_SOURCE, type FreezeSource } from '../change-control/freeze-source';
+import { rolloutsHoldingGroup } from './rollouts-holding-group';
 import type { Environment } from '../flags/environments';
 import { sameGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
 import type { AppliedChange, FlagStore } from '../flags/flag-store';
@@ -57,6 +58,8 @@ export interface RevertResult {
 
 export function createActivities({ flagStore, volumeReader, notify, freeze = NO_FREEZE_SOURCE }: ActivityDependencies) {
   return {
+    rolloutsHoldingGroup,
+
     /** Before a production change: inside the plan's change window, and no freeze or incident (a local activity). */
     async checkChangeControl(request: ChangeControlRequest): Promise<ChangeControlVerdict> {
       const verdict = await checkChangeControl(request, freeze);

@@ -81,7 +81,8 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
     .option('--plan <file>', 'rollout plan (YAML or JSON); defaults apply to every field left out')
     .option('--requested-by <user>', 'who requests the rollout (overrides the plan\'s requester)')
     .option('--keyring <file>', `public keys of the plan's people, YAML {keys: {alice: "ed25519:…"}} (default: $${KEYRING_ENV})`)
-    .action(async (flag: string, opts: { plan?: string; requestedBy?: string; keyring?: string }) => {
+    .option('--no-wait', 'refuse to start when another rollout holds the plan\'s exclusive group (instead of waiting its turn)')
+    .action(async (flag: string, opts: { plan?: string; requestedBy?: string; keyring?: string; wait: boolean }) => {
       // Loaded here, not at the top: the plan schema, YAML and the keyring reader are only for `start`.
       const [{ parsePlan }, { loadPlanFile }, { planForStart }] = await Promise.all([
         import('../plan/parse-plan'),
@@ -91,7 +92,12 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
       const overrides = { flag, requestedBy: opts.requestedBy };
       const loaded = opts.plan ? loadPlanFile(opts.plan, overrides) : parsePlan({ flag }, overrides);
       const plan = planForStart(loaded, opts.keyring ?? process.env[KEYRING_ENV]);
-      const workflowId = await (await resources().rollouts()).start(plan);
+      const rollouts = await resources().rollouts();
+      if (plan.exclusive && !opts.wait) {
+        const holders = await rollouts.holdersOf(plan.exclusive);
+        if (holders.length > 0) throw new CliError(`exclusive group ${plan.exclusive} is held by ${holders.join(', ')}; not started (--no-wait)`, EXIT_CODES.refused);
+      }
+      const workflowId = await rollouts.start(plan);
       io.stdout(workflowId);
     });
 

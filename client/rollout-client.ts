@@ -1,5 +1,6 @@
 // Client-side operations on rollouts: start, status, list, and approve/reject/abort as updates with a true answer.
 import { randomUUID } from 'node:crypto';
+import { ROLLOUT_GROUP } from '../workflows/search-attributes';
 import { formatCount } from '../text/format-count';
 import {
   Client,
@@ -95,6 +96,13 @@ export class RolloutClient {
    * Rollouts newest first, at most `limit`, that match `filter` (running ones only unless `all` or a state is given):
    * one visibility query, each row from the execution's search attributes, so it answers with no worker running.
    */
+  /** The running rollouts that hold exclusive group `group` (one visibility query; no worker needed). */
+  async holdersOf(group: string): Promise<string[]> {
+    const holders: string[] = [];
+    for await (const info of this.client.workflow.list({ query: `${ROLLOUT_GROUP.name} = "${group}" AND ExecutionStatus = "Running"` })) holders.push(info.workflowId);
+    return holders;
+  }
+
   async list(filter: RolloutListFilter = {}, limit = 50): Promise<RolloutSummary[]> {
     const rows: RolloutSummary[] = [];
     for await (const info of this.client.workflow.list({ query: rolloutListQuery(filter), pageSize: limit })) {

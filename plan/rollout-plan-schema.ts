@@ -118,6 +118,10 @@ const changeWindowSchema = strictSectionSchema({
   }
 });
 
+/** An exclusive group's name: it is matched in a visibility query, so a plain word. */
+export const EXCLUSIVE_GROUP_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const EXCLUSIVE_RULE = 'must be a group name: 1–64 lowercase letters, digits, "_", "." or "-", e.g. snowplow-routing';
+
 const planShape = {
   flag: flagNameSchema,
   requester: usernameSchema.default('mikolaj_wawrzyniak'),
@@ -167,6 +171,7 @@ const planShape = {
       .default(() => ({})),
   }).prefault({}),
   changeWindow: changeWindowSchema.optional(),
+  exclusive: z.string({ error: EXCLUSIVE_RULE }).regex(EXCLUSIVE_GROUP_PATTERN, EXCLUSIVE_RULE).optional(),
   gates: strictSectionSchema({
     'staging-qa': gatePlanSchema.optional(),
     'production-qa': gatePlanSchema.optional(),

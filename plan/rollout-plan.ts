@@ -83,4 +83,6 @@ export interface RolloutPlan {
   gates: Partial<Record<ConfigurableGate, GatePlan>>;
   /** When production changes may happen; absent: at any time (a freeze still holds them). */
   changeWindow?: ChangeWindow;
+  /** A group of rollouts of which only one may run at a time (e.g. `snowplow-routing`); the others wait their turn. */
+  exclusive?: string;
 }

@@ -5,7 +5,7 @@ import type { RolloutActivities } from '../activities/create-activities';
 import { renderDetails } from './current-details';
 import type { RolloutProgress } from './rollout-progress';
 import type { RolloutStatus } from './rollout-status';
-import { FLAG_NAME, NO_PENDING_GATE, PENDING_GATE, REQUESTER, ROLLOUT_PERCENT, ROLLOUT_STAGE, ROLLOUT_STATE } from './search-attributes';
+import { FLAG_NAME, NO_PENDING_GATE, PENDING_GATE, REQUESTER, ROLLOUT_GROUP, ROLLOUT_PERCENT, ROLLOUT_STAGE, ROLLOUT_STATE } from './search-attributes';
 
 /** How long a rollout that ends waits for its last notifications to be delivered (or given up) before it closes. */
 const LAST_NOTICES_WAIT = '2m';
@@ -20,7 +20,7 @@ const { notify } = proxyActivities<RolloutActivities>({
 });
 
 export class OperatorView {
-  private published: Partial<Record<string, string | number>> = {};
+  private published: Partial<Record<string, string | number | null>> = {};
   private readonly deliveries = new Set<Promise<unknown>>();
 
   /** `enabled` is false for rollouts recorded before OPERATOR_VIEW: their commands stay as they were. */
@@ -52,7 +52,7 @@ export class OperatorView {
   }
 
   private upsert(status: RolloutStatus): void {
-    const values: Array<[SearchAttributeUpdatePair['key'], string | number]> = [
+    const values: Array<[SearchAttributeUpdatePair['key'], string | number | null]> = [
       [FLAG_NAME, status.flag],
       [REQUESTER, status.requester.toLowerCase()], // usernames compare without case; lists filter on lower case
       [ROLLOUT_STATE, status.state],
@@ -60,6 +60,8 @@ export class OperatorView {
       [PENDING_GATE, status.pendingGate ?? NO_PENDING_GATE],
       [ROLLOUT_PERCENT, status.percentage],
     ];
+    // Only rollouts with an exclusive group have this one: set while they hold the group, removed when they back off.
+    if (status.exclusive) values.push([ROLLOUT_GROUP, status.exclusive.holds ? status.exclusive.group : null]);
     const changed = values.filter(([key, value]) => this.published[key.name] !== value);
     if (changed.length === 0) return;
     upsertSearchAttributes(changed.map(([key, value]) => ({ key, value }) as SearchAttributeUpdatePair));

@@ -168,6 +168,17 @@ export class RolloutProgress {
     this.notice('resumed', `${this.plan.flag} resumed by ${by}: ${reason}`);
   }
 
+  /** Where the rollout stands with its exclusive group: holding it, or waiting for the rollouts that do. */
+  setExclusive(holds: boolean, waitingFor: string[]): void {
+    const before = this.d.exclusive;
+    this.d.exclusive = { holds, waitingFor };
+    const group = this.plan.exclusive ?? '';
+    if (holds && !before?.holds) this.record({ stage: this.d.stage, action: `holds the exclusive group ${group}` });
+    else if (!holds && waitingFor.join() !== (before?.waitingFor ?? []).join() && waitingFor.length > 0) {
+      this.record({ stage: this.d.stage, action: `waits for ${waitingFor.join(', ')} (exclusive group ${group})` });
+    }
+  }
+
   /** A production change is held back: recorded (and notified) when the hold starts or its reason changes. */
   hold(hold: ChangeHold): void {
     const current = this.d.hold ?? null;
@@ -228,6 +239,7 @@ export class RolloutProgress {
       gateDeadline: iso(d.gate?.deadline ?? null),
       pendingGateApprovals: d.gate ? this.gateApprovals(d.gate) : null,
       paused: d.pause ? { by: d.pause.by, reason: d.pause.reason, at: iso(d.pause.at)! } : null,
+      exclusive: this.plan.exclusive ? { group: this.plan.exclusive, holds: d.exclusive?.holds ?? false, waitingFor: d.exclusive?.waitingFor ?? [] } : null,
       held: d.hold ? { kind: d.hold.kind, reason: d.hold.reason, since: iso(d.hold.since)!, until: d.hold.until } : null,
       percentage: d.percentage,
       lastVolume: d.guard.decisions.at(-1) ?? null,

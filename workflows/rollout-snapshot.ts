@@ -74,6 +74,8 @@ export interface RolloutSnapshot
   pause?: PauseState | null;
   /** Nonces of signed messages seen within the signature window, with their signing time (epoch ms). */
   nonces?: { nonce: string; at: number }[];
+  /** The plan's exclusive group: whether this rollout holds it, and which rollouts it waits for (absent without one). */
+  exclusive?: { holds: boolean; waitingFor: string[] };
   /** What holds the next production change back (change window or freeze), since when (absent in runs from before). */
   hold?: (ChangeHold & { since: number }) | null;
   /** Notifications: how many were made (their id's sequence), and those not yet handed to the notify activity. */

@@ -5,6 +5,7 @@ import { durationToMs } from '../plan/duration-text-schema';
 import { nextRampPercentage, rampRateWindowMs } from '../volume/guard-cadence';
 import type { AppliedChange } from '../flags/flag-store';
 import { awaitChangeAllowed } from './change-control';
+import { awaitExclusiveGroup } from './exclusive-group';
 import type { RolloutContext } from './rollout-context';
 import type { StepRecord } from './rollout-status';
 import { enter, gate, holdIfPaused, waitUntil } from './waits';
@@ -23,6 +24,9 @@ async function step(ctx: RolloutContext, id: string, fn: () => Promise<void>): P
 
 export async function runStages(ctx: RolloutContext): Promise<void> {
   const { plan, progress, flags, guard } = ctx;
+
+  // Only one rollout of an exclusive group at a time (plans without a group skip this at once).
+  if (plan.exclusive) await step(ctx, 'exclusive', () => awaitExclusiveGroup(ctx));
 
   await step(ctx, 'non-production', async () => {
     enter(progress, 'non-production', `enable ${plan.flag} on ${plan.environments.join(', ')}`);

@@ -147,6 +147,8 @@ export interface RolloutStatus {
   paused?: PauseStatus | null;
   /** Set while a change window or a freeze holds the next production change: why, since when, until when (if known). */
   held?: HoldStatus | null;
+  /** The plan's exclusive group: whether this rollout holds it, or which running rollouts it waits for; null without one. */
+  exclusive?: { group: string; holds: boolean; waitingFor: string[] } | null;
   /** The production percentage currently set by the ramp (0 before the ramp). */
   percentage: number;
   /** The guard's latest check (reading, projection, threshold, verdict), or null before the first. */
