@@ -28,12 +28,20 @@ export class CliResources {
   }
 
   async flagStore(): Promise<RedisFlagStore> {
+    const [redis, { RedisFlagStore }] = await Promise.all([this.redisClient(), import('../flags/redis-flag-store')]);
+    return new RedisFlagStore(redis, { prefix: this.config.flagKeyPrefix });
+  }
+
+  /** The one Redis connection of this invocation (the flag store's, the audit log's), opened on first use. */
+  async redisClient(): Promise<Redis> {
     // Loaded on first use: only the commands that read or change flags need Redis.
-    const [{ default: Redis }, { RedisFlagStore }] = await Promise.all([import('ioredis'), import('../flags/redis-flag-store')]);
+    const { default: Redis } = await import('ioredis');
     // Fail fast instead of queueing commands while Redis is unreachable; errors are reported by unreachable().
-    this.redis ??= new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 5000, retryStrategy: () => null });
-    this.redis.on('error', () => undefined);
-    return new RedisFlagStore(this.redis, { prefix: this.config.flagKeyPrefix });
+    if (this.redis === null) {
+      this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 5000, retryStrategy: () => null });
+      this.redis.on('error', () => undefined);
+    }
+    return this.redis;
   }
 
   /** The error as "cannot reach <component> at <address>" when it is a connection failure of Temporal or Redis. */

@@ -135,7 +135,7 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
 
   for (const command of decisionCommands(() => resources().rollouts(), io.stdout, io.stderr)) program.addCommand(command.copyInheritedSettings(program));
   program.addCommand(keysCommand(io).copyInheritedSettings(program));
-  program.addCommand(featureCommand(() => resources().flagStore(), io.stdout).copyInheritedSettings(program));
+  program.addCommand(featureCommand(resources, io).copyInheritedSettings(program));
   program.addCommand(trafficCommand(() => resources().config, io.stdout).copyInheritedSettings(program));
   program.addCommand(reportCommand(() => resources().rollouts(), () => resources().config, io).copyInheritedSettings(program));
   return program;

@@ -185,7 +185,7 @@ describe('rollout report against a Temporal dev server', () => {
     expect((await cli('start', flag, '--plan', planFile('rejected', 'budgetPerDay: 1000000000'))).code).toBe(0);
     await approve(flag, 'staging-qa', 'alice');
     await until(flag, (s) => s.pendingGate === 'production-qa', 'gate production-qa');
-    expect((await cli('feature', 'set', flag, 'true', '--user', 'by-hand')).code).toBe(0);
+    expect((await cli('feature', 'set', flag, 'true', '--user', 'by-hand', '--force')).code).toBe(0); // --force: the rollout is running
     expect((await cli('reject', flag, '--gate', 'production-qa', '--by', 'bob', '--reason', 'error rate up @gitlab-org #123 <b>bold</b>', ...unsigned)).code).toBe(0);
     const status = await until(flag, (s) => s.state === 'rolled-back', 'rollback');
 
