@@ -2,6 +2,7 @@
 import type Redis from 'ioredis';
 import { ENVIRONMENTS, type Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
+import { isFlagName } from '../flags/flag-name';
 import type { RedisFlagStore } from '../flags/redis-flag-store';
 import { CliError, EXIT_CODES } from './cli-errors';
 import { gatesText } from './feature-gates-text';
@@ -21,14 +22,17 @@ export async function readFlag(store: RedisFlagStore, flag: string): Promise<Fla
   return listing;
 }
 
-/** Every flag present in some environment whose name contains `match` (all when undefined), by name. */
-export async function listFlags(store: RedisFlagStore, redis: Redis, match: string | undefined): Promise<FlagListing[]> {
+/**
+ * Every flag present in some environment whose name contains `match` (all when undefined), by name. Names in the
+ * features sets that break the flag-name rule (written by another Flipper client) are not read: they are `skipped`.
+ */
+export async function listFlags(store: RedisFlagStore, redis: Redis, match: string | undefined): Promise<{ listings: FlagListing[]; skipped: string[] }> {
   const names = new Set<string>();
   for (const env of ENVIRONMENTS) for (const name of await redis.smembers(store.featuresKey(env))) names.add(name);
   const wanted = [...names].filter((name) => match === undefined || name.includes(match)).sort();
   const listings: FlagListing[] = [];
-  for (const name of wanted) listings.push(await gatesOf(store, name));
-  return listings;
+  for (const name of wanted.filter(isFlagName)) listings.push(await gatesOf(store, name));
+  return { listings, skipped: wanted.filter((name) => !isFlagName(name)) };
 }
 
 /** `feature get`: the flag, then one line per environment (`not set` where it is absent). */

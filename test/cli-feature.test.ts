@@ -2,7 +2,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { loadConfig } from '../config/load-config';
+import { RedisFlagStore } from '../flags/redis-flag-store';
 import { installQuietRuntime } from '../worker/install-quiet-runtime';
 import { freePort } from '../stack/free-port';
 import { startEmbeddedStack, type EmbeddedStack } from '../stack/embedded-stack';
@@ -146,6 +148,18 @@ describe('feature set|get|list|delete|log', () => {
     expect((await cli('feature', 'delete', 'cli_feature_gone', '--by', 'alice')).code).toBe(0);
     expect((await cli('feature', 'get', 'cli_feature_gone')).code).toBe(EXIT_CODES.notFound);
     expect((await log('cli_feature_gone')).map(({ action }) => action)).toEqual(['set', 'delete']);
+  });
+  it('lists names another Flipper client wrote that break the flag-name rule as a warning, not as flags', async () => {
+    const redis = new Redis(stack.config.redisUrl);
+    try {
+      await redis.sadd(new RedisFlagStore(redis, { prefix: stack.config.flagKeyPrefix }).featuresKey('dev'), 'cli_feature_Foreign');
+    } finally {
+      await redis.quit();
+    }
+    const out = await cli('feature', 'list', '--match', 'cli_feature_');
+    expect(out.code).toBe(0);
+    expect(out.stderr).toBe('warning: not shown, names that break the flag-name rule: "cli_feature_Foreign"\n');
+    expect(out.stdout).not.toContain('Foreign');
   });
 });
 
