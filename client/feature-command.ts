@@ -1,7 +1,7 @@
 // `rollout feature get|list|set|delete|log`: read and change flag gates by hand, in ChatOps syntax, with an audit trail.
 import { Command } from 'commander';
 import { emptyGates } from '../flags/flag-gates';
-import { ENVIRONMENTS } from '../flags/environments';
+import { ENVIRONMENTS, isEnvironment } from '../flags/environments';
 import { positiveInteger } from './cli-arguments';
 import { ROLLOUT_USER_ENV } from './feature-change-author';
 import type { ManualChange, ManualChangeResources } from './feature-change';
@@ -118,7 +118,9 @@ export function featureCommand(resources: () => ManualChangeResources, io: Featu
 }
 
 function withEnvironmentOptions(command: Command): Command {
-  for (const { option, env } of ENVIRONMENT_OPTIONS) command.option(option, `the ${env} environment`);
+  for (const { option, env } of ENVIRONMENT_OPTIONS) {
+    command.option(option, isEnvironment(env) ? `the ${env} environment` : `ChatOps's ${env} environment: not managed by this project, refused`);
+  }
   return command;
 }
 
