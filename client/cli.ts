@@ -11,6 +11,7 @@ import { CliResources } from './cli-resources';
 import { decisionCommands } from './decision-commands';
 import { featureCommand } from './feature-command';
 import { keysCommand } from './keys-command';
+import { flagsCommand } from './migrate-flags-command';
 import { formatRolloutList, formatStatus } from './format-status';
 import { GATE_FILTERS, type RolloutListFilter } from './rollout-list-query';
 import { ROLLOUT_STATES } from './rollout-states';
@@ -136,6 +137,7 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
   for (const command of decisionCommands(() => resources().rollouts(), io.stdout, io.stderr)) program.addCommand(command.copyInheritedSettings(program));
   program.addCommand(keysCommand(io).copyInheritedSettings(program));
   program.addCommand(featureCommand(resources, io).copyInheritedSettings(program));
+  program.addCommand(flagsCommand(resources, io).copyInheritedSettings(program));
   program.addCommand(trafficCommand(() => resources().config, io.stdout).copyInheritedSettings(program));
   program.addCommand(reportCommand(() => resources().rollouts(), () => resources().config, io).copyInheritedSettings(program));
   return program;

@@ -1,4 +1,4 @@
-// Converts flag gates to and from the fields of a Flipper-style Redis feature hash.
+// Converts flag gates to and from the fields of a Flipper Redis feature hash, as Flipper's Redis adapter writes them.
 import { emptyGates, type FlagGates } from './flag-gates';
 
 export const BOOLEAN_FIELD = 'boolean';
@@ -7,7 +7,10 @@ export const PERCENTAGE_OF_TIME_FIELD = 'percentage_of_time';
 export const ACTOR_FIELD_PREFIX = 'actors/';
 export const GROUP_FIELD_PREFIX = 'groups/';
 
-/** The hash fields for `gates` as a flat [field, value, …] list; unset gates have no field, like Flipper. */
+/**
+ * The hash fields for `gates` as a flat [field, value, …] list, valued as Flipper writes them: `boolean` "true",
+ * percentages as decimal text ("25", "0.5"), "1" for each `actors/<id>` and `groups/<name>`; unset gates have no field.
+ */
 export function gatesToHashFields(gates: FlagGates): string[] {
   const fields: string[] = [];
   if (gates.boolean === true) fields.push(BOOLEAN_FIELD, 'true');
@@ -19,8 +22,8 @@ export function gatesToHashFields(gates: FlagGates): string[] {
 }
 
 /**
- * The gates held by a feature hash (HGETALL result). Fields this store does not model (e.g. Flipper's
- * group gates) are ignored; a percentage that is not a number means the data was not written by us.
+ * The gates held by a feature hash (HGETALL result). Fields this store does not model (e.g. Flipper's `expression`
+ * gate) are ignored here and kept by writes (foreignHashFields); a percentage that is not a number is reported.
  */
 export function gatesFromHashFields(hash: Record<string, string>, key: string): FlagGates {
   const gates = emptyGates();
@@ -36,6 +39,24 @@ export function gatesFromHashFields(hash: Record<string, string>, key: string): 
   gates.actors = actors.sort();
   gates.groups = groups.sort();
   return gates;
+}
+
+/** True for the fields that hold the gates FlagGates models. */
+export function isGateField(field: string): boolean {
+  return (
+    field === BOOLEAN_FIELD ||
+    field === PERCENTAGE_OF_ACTORS_FIELD ||
+    field === PERCENTAGE_OF_TIME_FIELD ||
+    field.startsWith(ACTOR_FIELD_PREFIX) ||
+    field.startsWith(GROUP_FIELD_PREFIX)
+  );
+}
+
+/** The fields of `hash` this store does not model, as a flat [field, value, …] list (a write keeps them). */
+export function foreignHashFields(hash: Record<string, string>): string[] {
+  return Object.entries(hash)
+    .filter(([field]) => !isGateField(field))
+    .flat();
 }
 
 /** Turns a flat [field, value, …] list into the object HGETALL would return. */

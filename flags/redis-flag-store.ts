@@ -1,15 +1,24 @@
-// Flag gates in Redis, laid out like Flipper's Redis adapter but namespaced per environment.
+// Flag gates in Redis in Flipper's own Redis adapter layout, one Flipper key_prefix per environment.
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { changeFingerprint, parseChangeRecord, replayChangeRecord, type ChangeRecord } from './change-record';
 import { isEnvironment, type Environment } from './environments';
 import { applyChangeToGates, type FlagChange, type FlagGates } from './flag-gates';
 import type { AppliedChange, FlagStore } from './flag-store';
-import { gatesFromHashFields, gatesToHashFields, hashFieldsToObject } from './flipper-hash-fields';
+import { foreignHashFields, gatesFromHashFields, gatesToHashFields, hashFieldsToObject } from './flipper-hash-fields';
+import {
+  DEFAULT_FLAG_KEY_PREFIX,
+  changeRecordKey,
+  flipperFeatureKey,
+  flipperFeaturesKey,
+  flipperKeyPrefix,
+  validateFlipperFlagName,
+  validateKeyPrefix,
+} from './flipper-redis-keys';
 import { validateChangeId, validateEnvironment, validateFlagInput, validateFlagName } from './validate-flag-input';
 
 export interface RedisFlagStoreOptions {
-  /** Key prefix; defaults to `flipper`. */
+  /** FLAG_KEY_PREFIX: environment `env` uses Flipper's key_prefix `<prefix>:<env>:`; defaults to `flipper`. */
   prefix?: string;
   /** How long change records (for idempotent retries and rollback) are kept; defaults to 90 days. */
   changeRecordTtlSeconds?: number;
@@ -83,7 +92,14 @@ interface Snapshot {
 }
 
 /**
- * FlagStore on Redis. Every write — an `apply` that wrote (not the replay of a recorded change id) and every
+ * FlagStore on Redis, in the layout of Flipper's Redis adapter (`Flipper::Adapters::Redis.new(client, key_prefix:
+ * "<prefix>:<env>:")` reads and writes the same flags): the set `<prefix>:<env>:flipper_features` of flag names and,
+ * per flag, the hash `<prefix>:<env>:<flag>` with the fields `boolean`, `percentage_of_actors`, `percentage_of_time`,
+ * `actors/<id>` and `groups/<name>`. Change records (`<prefix>:change:<id>`) and the changes channel are ours.
+ * On Redis Cluster the apply script's keys (features set, hash, change record) are in different slots, so it fails
+ * with CROSSSLOT, as the layout before it did.
+ *
+ * Every write — an `apply` that wrote (not the replay of a recorded change id) and every
  * `delete` — is announced atomically with it by PUBLISH on `flagChangesChannel(prefix)` with the message
  * `flagChangeMessage(env, flag)`, i.e. `<env>\n<flag>`, so in-process caches (FlagCache) reload at once.
  * Pub/Sub is fire-and-forget: a subscriber that is disconnected misses messages and must reload on reconnect.
@@ -97,32 +113,38 @@ export class RedisFlagStore implements FlagStore {
     private readonly redis: Redis,
     options: RedisFlagStoreOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'flipper';
+    this.prefix = options.prefix ?? DEFAULT_FLAG_KEY_PREFIX;
     this.changeRecordTtlSeconds = options.changeRecordTtlSeconds ?? DEFAULT_CHANGE_RECORD_TTL_SECONDS;
+    validateKeyPrefix(this.prefix, 'RedisFlagStore');
     this.changesChannel = flagChangesChannel(this.prefix);
-    if (this.prefix.length === 0) throw new Error('RedisFlagStore prefix must be a non-empty string');
     if (!Number.isSafeInteger(this.changeRecordTtlSeconds) || this.changeRecordTtlSeconds <= 0) {
       throw new Error(`RedisFlagStore changeRecordTtlSeconds must be a positive integer, got ${this.changeRecordTtlSeconds}`);
     }
   }
 
-  /** `<prefix>:<env>:features`: the set of flag names present in `env`. */
-  featuresKey(env: Environment): string {
-    return `${this.prefix}:${env}:features`;
+  /** The key_prefix a Ruby app gives Flipper's Redis adapter to read `env`'s flags: `<prefix>:<env>:`. */
+  keyPrefix(env: Environment): string {
+    return flipperKeyPrefix(this.prefix, env);
   }
 
-  /** `<prefix>:<env>:feature:<flag>`: the hash of the flag's gates in `env`. */
+  /** `<prefix>:<env>:flipper_features`: the set of flag names present in `env`. */
+  featuresKey(env: Environment): string {
+    return flipperFeaturesKey(this.prefix, env);
+  }
+
+  /** `<prefix>:<env>:<flag>`: the hash of the flag's gates in `env`. */
   featureKey(flag: string, env: Environment): string {
-    return `${this.prefix}:${env}:feature:${flag}`;
+    return flipperFeatureKey(this.prefix, env, flag);
   }
 
   /** `<prefix>:change:<changeId>`: the JSON record of the change applied with that id. */
   changeKey(changeId: string): string {
-    return `${this.prefix}:change:${changeId}`;
+    return changeRecordKey(this.prefix, changeId);
   }
 
   async get(flag: string, env: Environment): Promise<FlagGates | null> {
     validateFlagName(flag);
+    validateFlipperFlagName(flag);
     validateEnvironment(env);
     const snapshot = await this.snapshot(flag, env);
     return snapshot.present ? gatesFromHashFields(snapshot.hash, this.featureKey(flag, env)) : null;
@@ -130,6 +152,7 @@ export class RedisFlagStore implements FlagStore {
 
   async apply(flag: string, env: Environment, change: FlagChange, changeId?: string): Promise<AppliedChange> {
     validateFlagInput(flag, env, change, changeId);
+    validateFlipperFlagName(flag);
     const key = this.featureKey(flag, env);
     for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
       const snapshot = await this.snapshot(flag, env, changeId);
@@ -137,7 +160,10 @@ export class RedisFlagStore implements FlagStore {
 
       const previous = snapshot.present ? gatesFromHashFields(snapshot.hash, key) : null;
       const next = applyChangeToGates(previous, change);
-      const nextFields = next === null ? [] : gatesToHashFields(next);
+      // Fields we do not model (a Ruby app's `expression` gate…) stay, unless the change clears the flag as
+      // Flipper's disable does (`false`: DEL of the hash) or deletes it (restore null).
+      const clears = next === null || (change.kind === 'boolean' && !change.value);
+      const nextFields = next === null ? [] : [...gatesToHashFields(next), ...(clears ? [] : foreignHashFields(snapshot.hash))];
       // Read back from the fields so `current` is exactly what a later get() returns.
       const current = next === null ? null : gatesFromHashFields(hashFieldsToObject(nextFields), key);
       const record: ChangeRecord = { flag, env, change: changeFingerprint(change), previous, current };
@@ -180,6 +206,7 @@ export class RedisFlagStore implements FlagStore {
 
   async delete(flag: string, env: Environment): Promise<void> {
     validateFlagName(flag);
+    validateFlipperFlagName(flag);
     validateEnvironment(env);
     // Announced even when the flag was absent: a needless reload is cheaper than a Lua script for the check.
     const results = await this.redis

@@ -88,6 +88,19 @@ function validateGroupList(groups: unknown, what: string): asserts groups is str
   for (const group of groups) validateFeatureGroupName(group);
 }
 
+// A restore puts back gates that were read from the store, which may hold actors and groups this project would not
+// write (a Ruby app's `Ci::Runner:5` or `User;25`): anything a Flipper hash field can name is restorable.
+function validateStoredNames(names: unknown, what: 'actors' | 'groups'): asserts names is string[] {
+  if (!Array.isArray(names)) {
+    throw new InvalidFlagInput(`Invalid restore gates: ${what} must be an array of strings, got ${describe(names)}`);
+  }
+  for (const name of names) {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidFlagInput(`Invalid restore gates: ${what} hold ${describe(name)}; expected non-empty strings`);
+    }
+  }
+}
+
 // Restored gates must be storable as written, so both stores return exactly what applyChangeToGates computes.
 // Gates recorded before the group gate existed have no `groups`: that means none.
 function validateRestoreGates(gates: unknown): asserts gates is RecordedFlagGates | null {
@@ -101,11 +114,11 @@ function validateRestoreGates(gates: unknown): asserts gates is RecordedFlagGate
       `Invalid restore gate boolean ${describe(boolean)}: expected true or null (Flipper has no "false" boolean gate)`,
     );
   }
-  validateActorList(actors, 'restore gates');
+  validateStoredNames(actors, 'actors');
   if (new Set(actors).size !== actors.length) {
     throw new InvalidFlagInput(`Invalid restore gates: actors ${JSON.stringify(actors)} contain duplicates; expected each actor id once`);
   }
-  validateGroupList(groups, 'restore gates');
+  validateStoredNames(groups, 'groups');
   if (new Set(groups).size !== groups.length) {
     throw new InvalidFlagInput(`Invalid restore gates: groups ${JSON.stringify(groups)} contain duplicates; expected each group once`);
   }

@@ -40,8 +40,8 @@ it('reverts to the gates recorded before the change, and only once', async () =>
   const result = await revert({ flag: 'reverted', environment: 'staging', changeId: 'c1' });
   expect(result).toEqual({
     reverted: true,
-    gates: { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: 7 },
-    found: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: 7 },
+    gates: { boolean: null, actors: [], groups: [], percentageOfActors: null, percentageOfTime: 7 },
+    found: { boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: 7 },
     source: 'change-record',
     changeRecord: 'matches',
   });
@@ -52,7 +52,7 @@ it('has nothing to revert when the change never happened', async () => {
   await store.apply('untouched', 'dev', { kind: 'boolean', value: true });
   expect(await revert({ flag: 'untouched', environment: 'dev', changeId: 'never-applied' })).toEqual({
     reverted: false,
-    gates: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
+    gates: { boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null },
   });
 });
 

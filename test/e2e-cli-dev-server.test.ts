@@ -65,10 +65,10 @@ describe('CLI against a Temporal dev server', () => {
 
     await until(() => statusOf(flag), (s) => s.pendingGate === 'staging-qa', 'staging-qa gate');
     expect(await gates(flag)).toEqual({
-      dev: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
-      staging: { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
-      'staging-ref': { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null },
-      production: { boolean: null, actors: [], percentageOfActors: null, percentageOfTime: null },
+      dev: { boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null },
+      staging: { boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null },
+      'staging-ref': { boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null },
+      production: { boolean: null, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null },
     });
 
     const self = await cli('approve', flag, '--gate', 'staging-qa', '--by', 'carol');
@@ -83,6 +83,7 @@ describe('CLI against a Temporal dev server', () => {
     expect((await gates(flag)).production).toEqual({
       boolean: null,
       actors: ['group:gitlab-com', 'group:gitlab-org', 'project:gitlab-com/www-gitlab-com', 'project:gitlab-org/gitlab', 'project:gitlab-org/gitlab-foss'],
+      groups: [],
       percentageOfActors: null,
       percentageOfTime: null,
     });

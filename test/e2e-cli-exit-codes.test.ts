@@ -132,7 +132,7 @@ describe('rollout exit codes on a real dev server and Redis', () => {
   it('1 (unexpected error): a flag key of the wrong type in Redis is neither a usage error nor unreachable', async () => {
     const redis: Redis = createWorkerRedis(stack.config.redisUrl);
     try {
-      await redis.set('flipper:production:feature:exit_code_wrong_type', 'not a hash');
+      await redis.set('flipper:production:exit_code_wrong_type', 'not a hash'); // the flag's hash key in Flipper's layout
     } finally {
       redis.disconnect();
     }

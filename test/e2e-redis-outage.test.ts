@@ -97,10 +97,11 @@ it('pauses through a 45 s Redis outage at a gate and during a flag write, then c
   const admin = createWorkerRedis(redisServer.url);
   try {
     const store = new RedisFlagStore(admin);
-    for (const env of ['dev', 'staging', 'staging-ref'] as const) expect(await store.get(FLAG, env)).toEqual({ boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null });
+    for (const env of ['dev', 'staging', 'staging-ref'] as const) expect(await store.get(FLAG, env)).toEqual({ boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null });
     expect(await store.get(FLAG, 'production')).toEqual({
       boolean: true,
       actors: ['group:gitlab-com', 'group:gitlab-org', 'project:gitlab-com/www-gitlab-com', 'project:gitlab-org/gitlab', 'project:gitlab-org/gitlab-foss'],
+      groups: [],
       percentageOfActors: 100,
       percentageOfTime: null,
     });

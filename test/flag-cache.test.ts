@@ -137,10 +137,10 @@ describe('FlagCache', () => {
   });
 
   it('picks up a change written behind the store’s back with the periodic refresh', async () => {
-    const { prefix, cache } = setUp({ cache: { refreshIntervalMs: 200 } });
+    const { cache, writer } = setUp({ cache: { refreshIntervalMs: 200 } });
     await cache.start([{ flag: FLAG, environments: ['dev'] }]);
-    await suite.redis.sadd(`${prefix}:dev:features`, FLAG);
-    await suite.redis.hset(`${prefix}:dev:feature:${FLAG}`, 'boolean', 'true'); // no PUBLISH
+    await suite.redis.sadd(writer.featuresKey('dev'), FLAG);
+    await suite.redis.hset(writer.featureKey(FLAG, 'dev'), 'boolean', 'true'); // no PUBLISH
     const elapsed = await waitUntil(() => cache.isEnabled(FLAG, 'dev'));
     expect(elapsed).toBeLessThan(1000);
   });

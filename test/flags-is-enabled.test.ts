@@ -50,6 +50,30 @@ describe('isEnabled', () => {
     expect(isEnabled(FLAG, g, 'project:gitlab-org/gitlab', () => 0.5)).toBe(false); // none
   });
 
+  it('opens a group gate only for an actor the caller says is a member of that group', () => {
+    const g = gates({ groups: ['gitlab_team_members'] });
+    expect(isEnabled(FLAG, g, { id: 'user:alice', groups: ['gitlab_team_members'] }, never)).toBe(true);
+    expect(isEnabled(FLAG, g, { groups: ['gitlab_team_members'] }, never)).toBe(true); // membership alone is enough
+    expect(isEnabled(FLAG, g, { id: 'user:alice', groups: ['other_group'] }, never)).toBe(false);
+    // The store cannot know membership: an actor given by id only is in no group.
+    expect(isEnabled(FLAG, g, 'user:alice', never)).toBe(false);
+    expect(isEnabled(FLAG, g, { id: 'user:alice' }, never)).toBe(false);
+    expect(isEnabled(FLAG, g, undefined, never)).toBe(false);
+  });
+
+  it('checks the actor and percentage gates for an actor given with its groups', () => {
+    const g = gates({ actors: ['Project:278964'], groups: ['gitlab_team_members'], percentageOfActors: 25 });
+    expect(isEnabled(FLAG, g, { id: 'Project:278964', groups: [] }, never)).toBe(true); // actor gate
+    expect(isEnabled(FLAG, g, { id: 'group:gitlab-com', groups: [] }, never)).toBe(true); // percentage of actors
+    expect(isEnabled(FLAG, g, { id: 'project:gitlab-org/gitlab', groups: [] }, never)).toBe(false);
+  });
+
+  it('reads gates recorded before the group gate existed (no groups field) as having none', () => {
+    const recorded = { boolean: null, actors: ['user:alice'], percentageOfActors: null, percentageOfTime: null };
+    expect(isEnabled(FLAG, recorded, { id: 'user:bob', groups: ['gitlab_team_members'] }, never)).toBe(false);
+    expect(isEnabled(FLAG, recorded, 'user:alice', never)).toBe(true);
+  });
+
   it('uses Math.random by default', () => {
     const spy = jest.spyOn(Math, 'random').mockReturnValue(0.01);
     try {

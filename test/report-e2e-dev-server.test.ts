@@ -214,8 +214,8 @@ describe('rollout report against a Temporal dev server', () => {
     // The rollback tells the gates before the rollout, so every change has its before and after.
     const dev = report.flagChanges.filter((c) => c.environment === 'dev');
     expect(dev.map((c) => [c.before, c.after])).toEqual([
-      [null, { boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null }],
-      [{ boolean: true, actors: [], percentageOfActors: null, percentageOfTime: null }, null],
+      [null, { boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null }],
+      [{ boolean: true, actors: [], groups: [], percentageOfActors: null, percentageOfTime: null }, null],
     ]);
     expect(report.checklist.map((i) => i.status)).toEqual(['done', 'done', 'done', 'stopped', 'not-reached', 'not-reached', 'not-reached', 'not-reached']);
     const { points } = await chartPoints(flag);

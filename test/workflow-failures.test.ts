@@ -18,7 +18,7 @@ afterAll(async () => {
 it('rolls back when a flag write keeps failing for longer than the plan\'s outageTolerance', async () => {
   const flag = 'failing_write_flag';
   // dev holds a percentage the store cannot read, so every attempt to enable the flag there fails (and is retried).
-  await h.redis.multi().sadd('flipper:dev:features', flag).hset(`flipper:dev:feature:${flag}`, 'percentage_of_time', 'garbage').exec();
+  await h.redis.multi().sadd(h.store.featuresKey('dev'), flag).hset(h.store.featureKey(flag, 'dev'), 'percentage_of_time', 'garbage').exec();
   const handle = await h.start({ flag, outageTolerance: '2m' });
   const result = await h.finalStatus(handle); // time skips through the retries' back-off until the 2 minutes are spent
   expect(result.state).toBe('rolled-back');
@@ -29,7 +29,7 @@ it('rolls back when a flag write keeps failing for longer than the plan\'s outag
   expect(Date.parse(result.outcome!.at) - Date.parse(result.startedAt)).toBeGreaterThanOrEqual(60_000);
   // The write never happened, so there was nothing to restore, and dev is exactly as it was.
   expect(result.steps.find((s) => s.environment === 'dev' && s.stage === 'rollback')?.action).toMatch(/nothing to restore/);
-  expect(await h.redis.hgetall(`flipper:dev:feature:${flag}`)).toEqual({ percentage_of_time: 'garbage' });
+  expect(await h.redis.hgetall(h.store.featureKey(flag, 'dev'))).toEqual({ percentage_of_time: 'garbage' });
   await recordHistory('flag-write-fails', handle);
 });
 
@@ -51,7 +51,7 @@ it('does not roll back when the guard cannot read the volume: it asks at volume-
   await h.signal(handle, messages.reject, { gate: 'volume-review', by: 'bob', reason: 'cannot see the volume' });
   const result = await h.finalStatus(handle);
   expect(result.outcome).toMatchObject({ cause: 'rejected', by: 'bob' });
-  expect(await h.store.get(flag, 'production')).toEqual({ boolean: null, actors: ['group:kept-group'], percentageOfActors: null, percentageOfTime: null });
+  expect(await h.store.get(flag, 'production')).toEqual({ boolean: null, actors: ['group:kept-group'], groups: [], percentageOfActors: null, percentageOfTime: null });
   await recordHistory('unreadable-then-reject-at-volume-review', handle);
 });
 
