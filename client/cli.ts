@@ -16,6 +16,7 @@ import { formatRolloutList, formatStatus } from './format-status';
 import { GATE_FILTERS, type RolloutListFilter } from './rollout-list-query';
 import { ROLLOUT_STATES } from './rollout-states';
 import { reportCommand } from './report-command';
+import { simulateCommand } from './simulate-command';
 import { trafficCommand } from './traffic-command';
 import { followUntilEnd, intervalOption, watchCommand } from './watch-command';
 
@@ -140,5 +141,6 @@ function buildProgram(io: CliIo, resources: () => CliResources): Command {
   program.addCommand(flagsCommand(resources, io).copyInheritedSettings(program));
   program.addCommand(trafficCommand(() => resources().config, io.stdout).copyInheritedSettings(program));
   program.addCommand(reportCommand(() => resources().rollouts(), () => resources().config, io).copyInheritedSettings(program));
+  program.addCommand(simulateCommand(io).copyInheritedSettings(program));
   return program;
 }
