@@ -10,7 +10,7 @@ interface SimulateOptions {
   plan: string;
   volume: string;
   start?: string;
-  gateDelay: number;
+  gateDelay?: number;
   approveReviews?: boolean;
   actorsShare: number;
   loop?: boolean;
@@ -23,12 +23,12 @@ export function simulateCommand(io: { stdout: (text: string) => void; stderr: (t
     .requiredOption('--plan <file>', 'rollout plan (YAML or JSON), as for `rollout start`')
     .requiredOption('--volume <file>', 'Snowplow events per second at 100 % of traffic: CSV lines "epochSecond,count", or JSON [{"t": <epoch second>, "count": <events>}, …]')
     .option('--start <time>', 'when the rollout starts: an ISO 8601 time with a zone, or epoch seconds, inside the series (default: its first second)')
-    .option('--gate-delay <duration>', 'approve each gate this long after it opens, e.g. 10m (default 0s: at once); as long as approvalTimeout lets the deadline pass', nonNegativeDuration, 0)
+    .option('--gate-delay <duration>', 'approve each gate this long after it opens, e.g. 10m (default: at once); as long as approvalTimeout lets the deadline pass', nonNegativeDuration)
     .option('--approve-reviews', 'go on past volume-review as if approved after --gate-delay, instead of stopping there')
-    .option('--actors-share <percent>', "the share of all traffic the plan's production actors carry, 0-100 (default 0)", percentOfTraffic, 0)
+    .option('--actors-share <percent>', "the share of all traffic the plan's production actors carry, 0-100", percentOfTraffic, 0)
     .option('--loop', 'repeat the series when the rollout outlasts it')
     .addOption(
-      new Option('--report [format]', 'print the simulated rollout as `rollout report` renders one: markdown (the default), json, svg or html')
+      new Option('--report [format]', 'print the simulated rollout as `rollout report` renders one (markdown when no format is given)')
         .choices(REPORT_FORMATS)
         .preset('markdown'),
     )
@@ -52,7 +52,7 @@ export function simulateCommand(io: { stdout: (text: string) => void; stderr: (t
         const parsed = loadVolumeSeries(opts.volume);
         series = new VolumeSeries(parsed.firstSecond, parsed.counts, opts.loop ?? false);
         const startMs = opts.start === undefined ? series.startMs : startInside(opts.start, series);
-        result = simulateRollout(plan, series, { startMs, gateDelayMs: opts.gateDelay, approveReviews: opts.approveReviews ?? false, actorsShare: opts.actorsShare / 100 });
+        result = simulateRollout(plan, series, { startMs, gateDelayMs: opts.gateDelay ?? 0, approveReviews: opts.approveReviews ?? false, actorsShare: opts.actorsShare / 100 });
       } catch (error) {
         if (error instanceof VolumeSeriesError || error instanceof SimulationLimitError) throw new UsageError(error.message);
         throw error;
