@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { FLAG_NAME_RULE, isFlagName } from '../flags/flag-name';
+import { describeFlagBackend, isGitLabSecretVariable, parseGitLabSettings, type FlagBackendSettings, type GitLabInstance } from '../gitlab/gitlab-settings';
 import type { NotifySettings } from '../notify/notify-settings';
 import { NOTICE_KINDS, type NoticeKind } from '../notify/rollout-notice';
 import { describeWebhookTarget, parseWebhookTargets } from '../notify/webhook-target';
@@ -76,6 +77,10 @@ export interface AppConfig {
   notify: NotifySettings;
   /** Freeze/incident endpoint checked before every production change (may carry a token: never logged). */
   freezeUrl?: string;
+  /** GITLAB_URL + GITLAB_TOKEN: the GitLab REST API (projects, deployments, merge requests, issues); the token is secret. */
+  gitlab?: GitLabInstance;
+  /** FLAG_BACKEND: where flags are stored — Redis, or each configured environment's GitLab Features API. */
+  flags: FlagBackendSettings;
 }
 
 export class ConfigError extends Error {
@@ -87,11 +92,13 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(env[name]);
-      return `${name}=${shown}: ${issue.message}`;
+  const gitlab = parseGitLabSettings(env);
+  if (!parsed.success || gitlab.problems.length > 0) {
+    const issues = [...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message }))), ...gitlab.problems];
+    const lines = issues.map(({ variable: name, message }) => {
+      const raw = JSON.stringify(env[name]) ?? 'undefined';
+      const shown = SECRET_VARIABLES.has(name) || isGitLabSecretVariable(name) ? '(hidden)' : maskUrlPassword(raw);
+      return `${name}=${shown}: ${message}`;
     });
     throw new ConfigError(`invalid environment configuration:\n  ${lines.join('\n  ')}`);
   }
@@ -114,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     notify: { targets: e.ROLLOUT_WEBHOOKS, kinds: e.ROLLOUT_WEBHOOK_KINDS },
     freezeUrl: e.FREEZE_URL,
+    gitlab: gitlab.gitlab,
+    flags: gitlab.flags,
   };
 }
 
@@ -132,6 +141,9 @@ export function describeConfig(config: AppConfig): Record<string, string> {
     trackedFlag: config.tracking.flag,
     rolloutWebhooks: config.notify.targets.length === 0 ? '(none)' : config.notify.targets.map(describeWebhookTarget).join(','),
     rolloutWebhookKinds: config.notify.kinds.length === NOTICE_KINDS.length ? '(all)' : config.notify.kinds.join(','),
+    gitlabUrl: config.gitlab?.url ?? '(not set)',
+    gitlabToken: config.gitlab ? '(set)' : '(not set)',
+    flagBackend: describeFlagBackend(config.flags),
   };
 }
 

@@ -84,6 +84,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         taskQueue: config.temporal.taskQueue,
         redis,
         flagKeyPrefix: config.flagKeyPrefix,
+        flags: config.flags,
         notify: config.notify,
         freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
         workflowBundle,

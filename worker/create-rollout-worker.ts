@@ -2,7 +2,8 @@
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type Redis from 'ioredis';
 import { createActivities } from '../activities/create-activities';
-import { RedisFlagStore } from '../flags/redis-flag-store';
+import { createFlagStore } from '../flags/create-flag-store';
+import type { FlagBackendSettings } from '../gitlab/gitlab-settings';
 import type { NotifySettings } from '../notify/notify-settings';
 import type { FreezeSource } from '../change-control/freeze-source';
 import { RedisVolumeReader } from '../volume/redis-volume-reader';
@@ -13,6 +14,8 @@ export interface RolloutWorkerOptions {
   taskQueue: string;
   redis: Redis;
   flagKeyPrefix?: string;
+  /** FLAG_BACKEND: Redis (default), or GitLab's Features API for the environments given an instance. */
+  flags?: FlagBackendSettings;
   /** The webhooks the `notify` activity posts to (none when absent). */
   notify?: NotifySettings;
   /** Where freezes and incidents are read before production changes (none: never frozen). */
@@ -38,7 +41,7 @@ export async function bundleRolloutWorkflows(): Promise<{ code: string }> {
 
 export async function createRolloutWorker(options: RolloutWorkerOptions): Promise<Worker> {
   const activities = createActivities({
-    flagStore: new RedisFlagStore(options.redis, { prefix: options.flagKeyPrefix }),
+    flagStore: createFlagStore({ redis: options.redis, prefix: options.flagKeyPrefix, flags: options.flags }),
     volumeReader: new RedisVolumeReader(options.redis),
     notify: options.notify,
     freeze: options.freeze,

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       redis,
       flagKeyPrefix: config.flagKeyPrefix,
+      flags: config.flags,
       notify: config.notify,
         freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
     });
