@@ -20,6 +20,8 @@ import type { GateName } from '../workflows/rollout-status';
 import { DEFAULT_EVENT_MIX } from '../traffic/event-mix';
 import { startTraffic } from '../traffic/traffic-generator';
 import { startTrackingPath } from '../tracking/start-tracking-path';
+import { productionActorIds } from '../flags/actor-id';
+import { startGitLabForDemo, type DemoGitLab } from '../gitlab/test-server/gitlab-for-demo';
 import { startEmbeddedStack } from './embedded-stack';
 import { watchRollout } from './watch-rollout';
 
@@ -49,8 +51,9 @@ async function main(): Promise<void> {
     )
     .option('--rate <events/s>', 'synthetic traffic through the tracking path', Number, 100)
     .option('--exit', 'stop the stack and exit when the rollout has ended (for scripts)')
+    .option('--gitlab', "flags through the GitLab test server's Features API (one instance per environment); lists the API calls at the end")
     .parse()
-    .opts<{ plan: string; expect: ExpectedState; rate: number; exit?: boolean }>();
+    .opts<{ plan: string; expect: ExpectedState; rate: number; exit?: boolean; gitlab?: boolean }>();
   const say = (line: string) => console.log(line);
   Runtime.install({ logger: temporalLogger(createLogger('warn', 'demo'), 'WARN') });
 
@@ -61,7 +64,9 @@ async function main(): Promise<void> {
   writeFileSync(keyringFile, stringify({ keys: Object.fromEntries(Object.entries(approverKeys).map(([name, key]) => [name, key.publicKeyText])) }));
   const plan = planForStart(loadPlanFile(opts.plan), keyringFile);
   say(`starting the embedded stack…`);
-  const stack = await startEmbeddedStack({ ui: true, standardPorts: true, log: (line) => say(`  ${line}`) });
+  const gitlab: DemoGitLab | null = opts.gitlab ? await startGitLabForDemo(productionActorIds(plan.production.actors)) : null;
+  const stack = await startEmbeddedStack({ ui: true, standardPorts: true, env: gitlab?.env, log: (line) => say(`  ${line}`) });
+  for (const line of gitlab?.describe() ?? []) say(`  gitlab          ${line}`);
   const connection = await Connection.connect({ address: stack.config.temporal.address });
   const tracking = await startTrackingPath({ ...stack.config, tracking: { ...stack.config.tracking, flag: plan.flag, instanceId: 'demo' } });
   const traffic = startTraffic(tracking.tracker, { rate: opts.rate, namespaces: 200, users: 5000, mix: DEFAULT_EVENT_MIX, env: 'production' });
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
       await reader.close();
     }
     const ui = stack.uiUrl ? `${stack.uiUrl}/namespaces/${stack.config.temporal.namespace}/workflows/${workflowId}` : '(no UI)';
+    if (gitlab) say(`\n${gitlab.report().join('\n')}`);
     say(`\nSee every step in the Temporal UI: ${ui}`);
     say(`Inspect from another shell:\n  ${stack.cliEnv}\n  npx rollout status ${plan.flag}\n  npx rollout feature get ${plan.flag}\n  npx rollout report ${plan.flag}`);
     if (!opts.exit) {
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
     await tracking.close();
     await connection.close();
     await stack.stop();
+    await gitlab?.stop();
   }
   if (failed) process.exitCode = 1;
 }

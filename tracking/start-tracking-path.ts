@@ -2,7 +2,7 @@
 import Redis from 'ioredis';
 import type { AppConfig } from '../config/load-config';
 import { ENVIRONMENTS } from '../flags/environments';
-import { RedisFlagStore } from '../flags/redis-flag-store';
+import { createFlagStore } from '../flags/create-flag-store';
 import { EventTracker, type EventTrackerOptions } from './event-tracker';
 import { FlagCache } from './flag-cache';
 
@@ -20,7 +20,8 @@ export async function startTrackingPath(
   const redis = new Redis(config.redisUrl);
   // Subscribed connections cannot send other commands: the cache gets one of its own.
   const subscriber = new Redis(config.redisUrl);
-  const cache = new FlagCache({ store: new RedisFlagStore(redis, { prefix: config.flagKeyPrefix }), subscriber, prefix: config.flagKeyPrefix });
+  // Flags are read where FLAG_BACKEND keeps them (GitLab's Features API announces its writes on the same channel).
+  const cache = new FlagCache({ store: createFlagStore({ redis, prefix: config.flagKeyPrefix, flags: config.flags }), subscriber, prefix: config.flagKeyPrefix });
   try {
     await cache.start([{ flag: config.tracking.flag, environments: [...ENVIRONMENTS] }]);
   } catch (err) {
