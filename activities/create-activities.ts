@@ -4,11 +4,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { checkChangeControl, type ChangeControlRequest, type ChangeControlVerdict } from '../change-control/check-change-control';
 import { NO_FREEZE_SOURCE, type FreezeSource } from '../change-control/freeze-source';
 import { rolloutsHoldingGroup } from './rollouts-holding-group';
+import { checkDeployment, type DeploymentCheck, type DeploymentCheckRequest } from '../deployments/deployment-check';
+import type { GitLabClient } from '../gitlab/gitlab-client';
 import type { Environment } from '../flags/environments';
 import { sameGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
 import type { AppliedChange, FlagStore } from '../flags/flag-store';
 import { INVALID_FLAG_INPUT, InvalidFlagInput } from '../flags/invalid-flag-input';
 import { deliverNotice } from '../notify/deliver-notice';
+import { announceOnIssues } from '../notify/issue-announcement';
 import type { NotifySettings } from '../notify/notify-settings';
 import type { NoticeDelivery, RolloutNotice } from '../notify/rollout-notice';
 import type { VolumeReader, VolumeReading } from '../volume/volume-reader';
@@ -20,6 +23,8 @@ export interface ActivityDependencies {
   notify?: NotifySettings;
   /** Where freezes and incidents are read (none: never frozen). */
   freeze?: FreezeSource;
+  /** The GitLab API for deployment checks (none: plans that name a commit ask at gate `deployment`). */
+  gitlab?: GitLabClient;
 }
 
 export interface FlagChangeRequest {
@@ -56,9 +61,17 @@ export interface RevertResult {
   changeRecord?: 'matches' | 'missing' | 'differs';
 }
 
-export function createActivities({ flagStore, volumeReader, notify, freeze = NO_FREEZE_SOURCE }: ActivityDependencies) {
+export function createActivities({ flagStore, volumeReader, notify, freeze = NO_FREEZE_SOURCE, gitlab }: ActivityDependencies) {
   return {
     rolloutsHoldingGroup,
+
+    /** Whether the plan's merge commit is deployed to GitLab environments; fails (and is retried) when GitLab cannot tell. */
+    async deploymentStatus(request: DeploymentCheckRequest): Promise<DeploymentCheck> {
+      if (!gitlab) {
+        throw ApplicationFailure.nonRetryable('no GitLab is configured on the worker (GITLAB_URL, GITLAB_TOKEN): deployments cannot be checked', 'GitLabNotConfigured');
+      }
+      return checkDeployment(gitlab, request, cancellationSignal());
+    },
 
     /** Before a production change: inside the plan's change window, and no freeze or incident (a local activity). */
     async checkChangeControl(request: ChangeControlRequest): Promise<ChangeControlVerdict> {
@@ -107,8 +120,12 @@ export function createActivities({ flagStore, volumeReader, notify, freeze = NO_
      */
     async notify(notice: RolloutNotice): Promise<NoticeDelivery> {
       const targets = notify && notify.kinds.includes(notice.kind) ? notify.targets : [];
-      if (targets.length === 0) return { id: notice.id, delivered: [], failed: [], attempts: [] };
       const signal = cancellationSignal();
+      // Notes on the plan's GitLab issues (the issue's cross-posts), each at most once per notice.
+      const notes = gitlab && notice.issues?.length ? await announceOnIssues(gitlab, notice, signal) : [];
+      const posted = notes.filter((a) => a.error === undefined || a.error === 'already posted').map((a) => a.target);
+      const notPosted = notes.filter((a) => !posted.includes(a.target)).map((a) => a.target);
+      if (targets.length === 0) return { id: notice.id, delivered: posted, failed: notPosted, attempts: notes };
       const delivery = await deliverNotice(notice, targets, {
         policy: notify?.policy,
         signal,
@@ -120,7 +137,7 @@ export function createActivities({ flagStore, volumeReader, notify, freeze = NO_
       const summary = { id: notice.id, kind: notice.kind, flag: notice.flag, delivered: delivery.delivered, failed: delivery.failed };
       if (delivery.failed.length > 0) log.warn('notice not delivered to every webhook', summary);
       else log.info('notice delivered', summary);
-      return delivery;
+      return { ...delivery, delivered: [...delivery.delivered, ...posted], failed: [...delivery.failed, ...notPosted], attempts: [...delivery.attempts, ...notes] };
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Environment } from '../flags/environments';
 import { FLAG_NAME_MAX_LENGTH, FLAG_NAME_PATTERN } from '../flags/flag-name';
 import { READINESS_ITEM_IDS } from './readiness-items';
 import { isTimeZone, minutesOf, WEEKDAYS, type Weekday } from '../change-control/change-window';
+import { ISSUE_REFERENCE_PATTERN } from '../notify/rollout-notice';
 import { publicKeySchema } from '../signing/public-key-schema';
 import { DEFAULT_OUTAGE_TOLERANCE, MAX_GATE_APPROVALS, MAX_RAMP_STEPS, type RolloutPlan } from './rollout-plan';
 import { durationTextSchema, durationToMs } from './duration-text-schema';
@@ -118,6 +119,23 @@ const changeWindowSchema = strictSectionSchema({
   }
 });
 
+const GITLAB_ENVIRONMENT_RULE = 'must be a GitLab environment name, e.g. gstg or gprd-cny';
+const gitlabEnvironmentSchema = z.string({ error: GITLAB_ENVIRONMENT_RULE }).regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,254}$/, GITLAB_ENVIRONMENT_RULE);
+const deploymentSchema = strictSectionSchema({
+  project: z
+    .string({ error: 'must be a GitLab project path or id, e.g. gitlab-org/gitlab' })
+    .regex(/^(\d+|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+)$/, 'must be a GitLab project path or id, e.g. gitlab-org/gitlab'),
+  commit: z.string({ error: 'must be the merge commit\'s full SHA' }).regex(/^[0-9a-f]{40}$/, 'must be the merge commit\'s full 40-character SHA (lowercase hex)'),
+  environments: strictSectionSchema({
+    nonProduction: uniqueListSchema(gitlabEnvironmentSchema, 'environment', '[gstg]').default(() => ['gstg']),
+    production: uniqueListSchema(gitlabEnvironmentSchema, 'environment', '[gprd-cny, gprd]').default(() => ['gprd']),
+  }).prefault({}),
+  interval: durationTextSchema({ allowZero: false, minMs: 1000, minText: '1s' }).default('15m'),
+  timeout: durationTextSchema({ allowZero: false }).default('1d'),
+});
+
+const ISSUE_RULE = 'must be a GitLab issue reference: group/project#123';
+
 /** An exclusive group's name: it is matched in a visibility query, so a plain word. */
 export const EXCLUSIVE_GROUP_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const EXCLUSIVE_RULE = 'must be a group name: 1–64 lowercase letters, digits, "_", "." or "-", e.g. snowplow-routing';
@@ -171,12 +189,21 @@ const planShape = {
       .default(() => ({})),
   }).prefault({}),
   changeWindow: changeWindowSchema.optional(),
+  deployment: deploymentSchema.optional(),
+  announce: strictSectionSchema({
+    issues: uniqueListSchema(
+      z.string({ error: ISSUE_RULE }).regex(ISSUE_REFERENCE_PATTERN, ISSUE_RULE),
+      'issue',
+      '[gitlab-org/gitlab#123]',
+    ).min(1, 'at least one issue is required, e.g. [gitlab-org/gitlab#123]'),
+  }).optional(),
   exclusive: z.string({ error: EXCLUSIVE_RULE }).regex(EXCLUSIVE_GROUP_PATTERN, EXCLUSIVE_RULE).optional(),
   gates: strictSectionSchema({
     'staging-qa': gatePlanSchema.optional(),
     'production-qa': gatePlanSchema.optional(),
     'global-readiness': gatePlanSchema.optional(),
     'volume-review': gatePlanSchema.optional(),
+    deployment: gatePlanSchema.optional(),
   }).default(() => ({})),
 };
 

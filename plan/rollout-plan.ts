@@ -2,6 +2,7 @@
 import type { StringValue } from 'ms';
 import type { Environment } from '../flags/environments';
 import type { ChangeWindow } from '../change-control/change-window';
+import type { GateName } from '../workflows/rollout-status';
 import type { ReadinessItem } from './readiness-items';
 
 export type RampType = 'actors' | 'random';
@@ -56,8 +57,22 @@ export interface GatePlan {
 /** The most approvals a plan may require on one gate. */
 export const MAX_GATE_APPROVALS = 10;
 
-/** Gates a plan may configure. */
-export type ConfigurableGate = 'staging-qa' | 'production-qa' | 'global-readiness' | 'volume-review';
+/** Where the change must be deployed (GitLab Deployments) before the rollout touches non-production and production. */
+export interface DeploymentPlan {
+  /** GitLab project path or id whose deployments count, e.g. `gitlab-org/gitlab`. */
+  project: string;
+  /** Full SHA of the change's merge commit. */
+  commit: string;
+  /** GitLab environment names checked before the non-production stage, and before the first production change. */
+  environments: { nonProduction: string[]; production: string[] };
+  /** How often to look again. */
+  interval: DurationText;
+  /** How long to wait before asking at gate `deployment` (approve: go on anyway; reject: roll back). */
+  timeout: DurationText;
+}
+
+/** Gates a plan may configure: every gate. */
+export type ConfigurableGate = GateName;
 
 /** The signing section of plans recorded before it existed: their names were taken on trust. */
 export const LEGACY_SIGNING: SigningPlan = { mode: 'keyless', keys: {} };
@@ -83,6 +98,10 @@ export interface RolloutPlan {
   gates: Partial<Record<ConfigurableGate, GatePlan>>;
   /** When production changes may happen; absent: at any time (a freeze still holds them). */
   changeWindow?: ChangeWindow;
+  /** The change's merge commit and where it must be deployed before each part of the rollout; absent: not checked. */
+  deployment?: DeploymentPlan;
+  /** GitLab issues (`group/project#123`: the rollout issue, the feature issue) that get the rollout's announcements as notes. */
+  announce?: { issues: string[] };
   /** A group of rollouts of which only one may run at a time (e.g. `snowplow-routing`); the others wait their turn. */
   exclusive?: string;
 }

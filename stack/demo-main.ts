@@ -35,6 +35,7 @@ const DEMO_APPROVERS: Record<GateName, string> = {
   'production-qa': 'bob',
   'global-readiness': 'alice',
   'volume-review': 'bob',
+  deployment: 'bob',
 };
 
 async function main(): Promise<void> {

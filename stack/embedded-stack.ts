@@ -1,4 +1,5 @@
 // Brings up a whole local stack in one process: Redis, a Snowplow collector, a Temporal dev server (with Web UI) and a rollout worker.
+import { GitLabClient } from '../gitlab/gitlab-client';
 import { httpFreezeSource } from '../change-control/freeze-source';
 import { mkdirSync } from 'node:fs';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -87,6 +88,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         flags: config.flags,
         notify: config.notify,
         freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
+        gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
         workflowBundle,
       });
       const running = instance.run().catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));

@@ -16,7 +16,7 @@ const plan: MessageContext['plan'] = {
 };
 
 function at(gate: MessageContext['pendingGate'], more: Partial<MessageContext> = {}): MessageContext {
-  return { plan, state: gate ? 'awaiting-approval' : 'running', stage: gate === 'volume-review' ? 'ramp' : (gate ?? 'ramp'), pendingGate: gate, hasDecision: false, abortRequested: false, ...more };
+  return { plan, state: gate ? 'awaiting-approval' : 'running', stage: gate === 'volume-review' || gate === 'deployment' ? 'ramp' : (gate ?? 'ramp'), pendingGate: gate, hasDecision: false, abortRequested: false, ...more };
 }
 
 const refusal = (verdict: { ok: boolean; reason?: string }) => (verdict.ok ? 'accepted' : verdict.reason);

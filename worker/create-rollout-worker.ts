@@ -6,6 +6,7 @@ import { createFlagStore } from '../flags/create-flag-store';
 import type { FlagBackendSettings } from '../gitlab/gitlab-settings';
 import type { NotifySettings } from '../notify/notify-settings';
 import type { FreezeSource } from '../change-control/freeze-source';
+import type { GitLabClient } from '../gitlab/gitlab-client';
 import { RedisVolumeReader } from '../volume/redis-volume-reader';
 
 export interface RolloutWorkerOptions {
@@ -20,6 +21,8 @@ export interface RolloutWorkerOptions {
   notify?: NotifySettings;
   /** Where freezes and incidents are read before production changes (none: never frozen). */
   freeze?: FreezeSource;
+  /** The GitLab API for deployment checks. */
+  gitlab?: GitLabClient;
   /** A pre-built bundle (tests reuse one per suite, see bundleRolloutWorkflows); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -45,6 +48,7 @@ export async function createRolloutWorker(options: RolloutWorkerOptions): Promis
     volumeReader: new RedisVolumeReader(options.redis),
     notify: options.notify,
     freeze: options.freeze,
+    gitlab: options.gitlab,
   });
   return Worker.create({
     connection: options.connection,

@@ -1,4 +1,5 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
+import { GitLabClient } from '../gitlab/gitlab-client';
 import { httpFreezeSource } from '../change-control/freeze-source';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { describeConfig, loadConfig } from '../config/load-config';
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
       flagKeyPrefix: config.flagKeyPrefix,
       flags: config.flags,
       notify: config.notify,
-        freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
+      freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
+      gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
     });
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
     await worker.run();

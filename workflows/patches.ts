@@ -25,3 +25,6 @@ export const OPERATOR_VIEW = 'operator-view';
 
 /** Before every production change: a check of the plan's change window and of freezes (a local activity), and holds. */
 export const CHANGE_CONTROL = 'change-control';
+
+/** At the start of the ramp a notice announces when the global enable is expected (an extra notify activity). */
+export const ANNOUNCEMENTS = 'announcements';

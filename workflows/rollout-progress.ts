@@ -11,6 +11,8 @@ import type { PendingGate, RolloutSnapshot, TouchedEnvironment } from './rollout
 import {
   GUARD_DECISIONS_KEPT,
   REFUSALS_KEPT,
+  STAGES,
+  type DeploymentStatus,
   type GateApprovals,
   type GateName,
   type OverwrittenChange,
@@ -20,7 +22,7 @@ import {
 } from './rollout-status';
 import { cutText } from './safe-text';
 import { sameUsername } from '../plan/username';
-import type { NoticeKind, RolloutNotice } from '../notify/rollout-notice';
+import { ANNOUNCED_KINDS, type NoticeKind, type RolloutNotice } from '../notify/rollout-notice';
 import type { ChangeHold } from '../change-control/check-change-control';
 
 const NAME_MAX = 64;
@@ -168,6 +170,11 @@ export class RolloutProgress {
     this.notice('resumed', `${this.plan.flag} resumed by ${by}: ${reason}`);
   }
 
+  /** The latest deployment check. */
+  setDeployment(deployment: DeploymentStatus): void {
+    this.d.deployment = deployment;
+  }
+
   /** Where the rollout stands with its exclusive group: holding it, or waiting for the rollouts that do. */
   setExclusive(holds: boolean, waitingFor: string[]): void {
     const before = this.d.exclusive;
@@ -239,6 +246,7 @@ export class RolloutProgress {
       gateDeadline: iso(d.gate?.deadline ?? null),
       pendingGateApprovals: d.gate ? this.gateApprovals(d.gate) : null,
       paused: d.pause ? { by: d.pause.by, reason: d.pause.reason, at: iso(d.pause.at)! } : null,
+      deployment: d.deployment ?? null,
       exclusive: this.plan.exclusive ? { group: this.plan.exclusive, holds: d.exclusive?.holds ?? false, waitingFor: d.exclusive?.waitingFor ?? [] } : null,
       held: d.hold ? { kind: d.hold.kind, reason: d.hold.reason, since: iso(d.hold.since)!, until: d.hold.until } : null,
       percentage: d.percentage,
@@ -316,7 +324,8 @@ export class RolloutProgress {
 
   /** Opens a gate; `volume-review` keeps the current stage (the ramp holds), the others are stages of their own. */
   openGate(gate: GateName, deadline: number, reason: string | null = null): void {
-    if (gate !== 'volume-review') this.d.stage = gate;
+    // Gates that are stages of the issue become the stage; volume-review and deployment keep the stage they hold.
+    if ((STAGES as readonly string[]).includes(gate)) this.d.stage = gate as Stage;
     this.d.state = 'awaiting-approval';
     this.d.gate = { name: gate, deadline, reason, decision: null, opened: this.now(), reminded: 0 };
   }
@@ -403,7 +412,8 @@ export class RolloutProgress {
     const notices = (this.d.notices ??= { sequence: 0, outbox: [] });
     notices.sequence += 1;
     const at = new Date(this.now()).toISOString();
-    notices.outbox.push({ id: `${this.workflowId}/${this.firstRunId}/${notices.sequence}`, kind, flag: this.plan.flag, workflowId: this.workflowId, at, text, ...extra });
+    const issues = this.plan.announce && ANNOUNCED_KINDS.includes(kind) ? { issues: this.plan.announce.issues } : {};
+    notices.outbox.push({ id: `${this.workflowId}/${this.firstRunId}/${notices.sequence}`, kind, flag: this.plan.flag, workflowId: this.workflowId, at, text, ...issues, ...extra });
   }
 
   /** Takes the queued notifications. */

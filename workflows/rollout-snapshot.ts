@@ -6,7 +6,7 @@ import type { GuardRecord } from '../volume/guard-decision';
 import type { AbortRequest, Approval, Rejection } from './message-schemas';
 import type { ChangeHold } from '../change-control/check-change-control';
 import type { RolloutNotice } from '../notify/rollout-notice';
-import type { GateName, RolloutStatus } from './rollout-status';
+import type { DeploymentStatus, GateName, RolloutStatus } from './rollout-status';
 
 export type GateDecision = { kind: 'approved'; approval: Approval } | { kind: 'rejected'; rejection: Rejection };
 
@@ -74,6 +74,8 @@ export interface RolloutSnapshot
   pause?: PauseState | null;
   /** Nonces of signed messages seen within the signature window, with their signing time (epoch ms). */
   nonces?: { nonce: string; at: number }[];
+  /** The latest check that the plan's merge commit is deployed (absent without one). */
+  deployment?: DeploymentStatus | null;
   /** The plan's exclusive group: whether this rollout holds it, and which rollouts it waits for (absent without one). */
   exclusive?: { holds: boolean; waitingFor: string[] };
   /** What holds the next production change back (change window or freeze), since when (absent in runs from before). */

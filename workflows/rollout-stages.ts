@@ -1,10 +1,12 @@
 // The forward path of a rollout, stage by stage as the rollout issue lists them; resumable after continue-as-new.
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { productionActorIds } from '../flags/actor-id';
 import { durationToMs } from '../plan/duration-text-schema';
 import { nextRampPercentage, rampRateWindowMs } from '../volume/guard-cadence';
 import type { AppliedChange } from '../flags/flag-store';
 import { awaitChangeAllowed } from './change-control';
+import { ANNOUNCEMENTS } from './patches';
+import { awaitDeployed } from './deployment-wait';
 import { awaitExclusiveGroup } from './exclusive-group';
 import type { RolloutContext } from './rollout-context';
 import type { StepRecord } from './rollout-status';
@@ -28,6 +30,8 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
   // Only one rollout of an exclusive group at a time (plans without a group skip this at once).
   if (plan.exclusive) await step(ctx, 'exclusive', () => awaitExclusiveGroup(ctx));
 
+  await step(ctx, 'deploy:non-production', () => awaitDeployed(ctx, 'non-production'));
+
   await step(ctx, 'non-production', async () => {
     enter(progress, 'non-production', `enable ${plan.flag} on ${plan.environments.join(', ')}`);
     for (const environment of plan.environments) {
@@ -37,6 +41,8 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
   });
 
   await step(ctx, 'staging-qa', async () => void (await gate(ctx, 'staging-qa')));
+
+  await step(ctx, 'deploy:production', () => awaitDeployed(ctx, 'production'));
 
   await step(ctx, 'production-actors', async () => {
     const actors = productionActorIds(plan.production.actors);
@@ -60,6 +66,15 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
   // The rate is measured over the soak (or one guard interval when there is no soak).
   const windowMs = rampRateWindowMs(soakMs, durationToMs(plan.guard.interval)!);
   const steps = plan.ramp.steps;
+  await step(ctx, 'ramp:announce', () => {
+    // The rollout issue announces the global enable before it happens; rollouts recorded before do not.
+    if (patched(ANNOUNCEMENTS)) {
+      const eta = new Date(Date.now() + steps.length * soakMs).toISOString();
+      progress.notice('global-eta', `the ramp of ${plan.flag} starts now (${steps.join(' → ')} %); the global enable is expected at ${eta} at the earliest`, { deadline: eta });
+      ctx.view.refresh();
+    }
+    return Promise.resolve();
+  });
   for (const [index, percentage] of steps.entries()) {
     await step(ctx, `ramp:${index}:set`, async () => {
       enter(progress, 'ramp', `${percentage}% of ${plan.ramp.type} on production; soak ${plan.ramp.soak}`);

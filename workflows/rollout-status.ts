@@ -18,7 +18,7 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const GATES = ['staging-qa', 'production-qa', 'global-readiness', 'volume-review'] as const;
+export const GATES = ['staging-qa', 'production-qa', 'global-readiness', 'volume-review', 'deployment'] as const;
 export type GateName = (typeof GATES)[number];
 
 export type RolloutState = 'running' | 'awaiting-approval' | 'rolling-back' | 'rolled-back' | 'completed' | 'failed';
@@ -111,6 +111,18 @@ export interface PauseStatus {
   at: string;
 }
 
+/** Where the plan's merge commit stands in the environments a stage touches. */
+export interface DeploymentStatus {
+  phase: 'non-production' | 'production';
+  commit: string;
+  checkedAt: string;
+  deployed: boolean;
+  /** Per GitLab environment: deployed or not, and the SHA its latest successful deployment runs. */
+  environments: { environment: string; deployed: boolean; sha: string | null }[];
+  /** Why the check could not tell (GitLab unreachable, not configured), when it could not. */
+  problem?: string;
+}
+
 /** A production change held back by the change window or a freeze. */
 export interface HoldStatus {
   kind: 'change-window' | 'freeze';
@@ -147,6 +159,8 @@ export interface RolloutStatus {
   paused?: PauseStatus | null;
   /** Set while a change window or a freeze holds the next production change: why, since when, until when (if known). */
   held?: HoldStatus | null;
+  /** The last check that the plan's merge commit is deployed, before non-production or production (absent without one). */
+  deployment?: DeploymentStatus | null;
   /** The plan's exclusive group: whether this rollout holds it, or which running rollouts it waits for; null without one. */
   exclusive?: { group: string; holds: boolean; waitingFor: string[] } | null;
   /** The production percentage currently set by the ramp (0 before the ramp). */
