@@ -39,6 +39,9 @@ const REQUIRED_V3_SCENARIOS = [...REQUIRED_SCENARIOS, 'notifications-and-reminde
 /** Recorded since CHANGE_CONTROL (test/histories/v4): the main paths again, and the holds it added. */
 const REQUIRED_V4_SCENARIOS = ['happy-path', 'reject-at-staging-qa', 'reject-at-production-qa', 'gate-deadline', 'abort-in-soak', 'breach-in-verification', 'change-window-weekend', 'freeze-hold'];
 
+/** Recorded since deployment checks and ANNOUNCEMENTS (test/histories/v5). */
+const REQUIRED_V5_SCENARIOS = [...REQUIRED_V4_SCENARIOS, 'deployment-timeout-reject'];
+
 let corpus: CorpusHistory[];
 
 beforeAll(() => {
@@ -61,6 +64,7 @@ it('holds a recording of every path, and the pre-continue-as-new rollout of the 
   for (const scenario of REQUIRED_SCENARIOS) expect(names).toContain(`v2/${scenario}`);
   for (const scenario of REQUIRED_V3_SCENARIOS) expect(names).toContain(`v3/${scenario}`);
   for (const scenario of REQUIRED_V4_SCENARIOS) expect(names).toContain(`v4/${scenario}`);
+  for (const scenario of REQUIRED_V5_SCENARIOS) expect(names).toContain(`v5/${scenario}`);
   expect(names).toContain('v1/happy-path');
 });
 
@@ -87,6 +91,7 @@ it.each<[string, string, string, string, string[]]>([
     ['v3/happy-path', 'v3/two-approvals', 'v3/pause-resume-gate'],
   ],
   ['production changes are no longer held by the change window', 'change-control.ts', 'if (!patched(CHANGE_CONTROL)) return;', 'return;', ['v4/change-window-weekend', 'v4/freeze-hold', 'v4/happy-path']],
+  ['the ramp no longer announces the global enable', 'rollout-stages.ts', 'if (patched(ANNOUNCEMENTS)) {', 'if (false) {', ['v5/happy-path']],
   ['continue-as-new comes later', 'continue-as-new.ts', 'CONTINUE_AS_NEW_AFTER_EVENTS = 4000;', 'CONTINUE_AS_NEW_AFTER_EVENTS = 40000;', ['v2/continue-as-new-then-breach.run-1']],
 ])('fails the replay when %s', async (_change, file, text, replacement, mustFail) => {
   expect((await failingReplays(await mutatedWorkflowBundle(file, text, replacement), mustFail)).sort()).toEqual([...mustFail].sort());
