@@ -6,6 +6,8 @@ import { NO_FREEZE_SOURCE, type FreezeSource } from '../change-control/freeze-so
 import { rolloutsHoldingGroup } from './rollouts-holding-group';
 import { checkDeployment, type DeploymentCheck, type DeploymentCheckRequest } from '../deployments/deployment-check';
 import type { GitLabClient } from '../gitlab/gitlab-client';
+import { mergeRequestMergeCommit } from '../gitlab/gitlab-merge-requests-api';
+import { MERGE_REQUEST_REFERENCE_PATTERN } from '../workflows/message-schemas';
 import type { Environment } from '../flags/environments';
 import { sameGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
 import type { AppliedChange, FlagStore } from '../flags/flag-store';
@@ -64,6 +66,20 @@ export interface RevertResult {
 export function createActivities({ flagStore, volumeReader, notify, freeze = NO_FREEZE_SOURCE, gitlab }: ActivityDependencies) {
   return {
     rolloutsHoldingGroup,
+
+    /** The merge commit of a merged merge request (`group/project!123`), or null while it is not merged. */
+    async mergeRequestCommit(reference: string): Promise<string | null> {
+      const match = MERGE_REQUEST_REFERENCE_PATTERN.exec(reference);
+      if (!match) throw ApplicationFailure.nonRetryable(`not a merge request reference: ${reference}`, 'InvalidMergeRequest');
+      if (!gitlab) throw ApplicationFailure.nonRetryable('no GitLab is configured on the worker (GITLAB_URL, GITLAB_TOKEN): merge requests cannot be read', 'GitLabNotConfigured');
+      return mergeRequestMergeCommit(gitlab, match[1]!, Number(match[2]), cancellationSignal());
+    },
+
+    /** `feature delete` of the cleanup stage: removes the flag from one environment (a no-op when it is gone already). */
+    async deleteFlag(request: { flag: string; environment: Environment }): Promise<void> {
+      await flagStore.delete(request.flag, request.environment);
+      log.info('deleted flag', request);
+    },
 
     /** Whether the plan's merge commit is deployed to GitLab environments; fails (and is retried) when GitLab cannot tell. */
     async deploymentStatus(request: DeploymentCheckRequest): Promise<DeploymentCheck> {

@@ -28,7 +28,7 @@ const BUDGET = 10_000_000;
 /** The goal: every touched environment restored within one guard interval plus this. */
 const GOAL_SLACK_MS = 2000;
 const POLL_MS = 10;
-const APPROVERS: Record<Exclude<GateName, 'volume-review' | 'deployment'>, string> = { 'staging-qa': 'alice', 'production-qa': 'bob', 'global-readiness': 'alice' };
+const APPROVERS: Record<Exclude<GateName, 'volume-review' | 'deployment' | 'cleanup'>, string> = { 'staging-qa': 'alice', 'production-qa': 'bob', 'global-readiness': 'alice' };
 /** Gates on production before the rollout, so a restore is visible (not just a deleted flag). */
 const PRIOR: FlagGates = { boolean: null, actors: ['user:early-adopter'], groups: [], percentageOfActors: null, percentageOfTime: 3 };
 

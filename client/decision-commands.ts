@@ -23,13 +23,14 @@ interface DecisionOptions {
   comment?: string;
   confirm?: string;
   reason?: string;
+  mr?: string;
   wait: number;
   key?: string;
   unsigned?: boolean;
 }
 
 /**
- * The five decision commands; `rollouts` opens the Temporal connection on first use, `warn` prints to stderr and `env`
+ * The six decision commands; `rollouts` opens the Temporal connection on first use, `warn` prints to stderr and `env`
  * names the signing key (ROLLOUT_SIGNING_KEY) or the key directory (ROLLOUT_KEYS_DIR).
  */
 export function decisionCommands(
@@ -154,7 +155,21 @@ export function decisionCommands(
     ),
   );
 
-  return [approve, reject, abort, pause, resume];
+  const cleanup = signing(
+    new Command('cleanup')
+      .description('name the flag-removal merge request the cleanup stage waits for (signed with your key); once it is deployed everywhere the flag is deleted after the cleanup gate')
+      .argument('<flag>')
+      .requiredOption('--mr <reference>', 'the merge request, e.g. gitlab-org/gitlab!123')
+      .requiredOption('--by <user>', 'who sends it (requester, approvers and operators)'),
+  ).action(
+    act(
+      'cleanup',
+      (opts) => ({ by: opts.by, mr: opts.mr }),
+      (opts) => `cleanup will wait for ${escapeUnsafe(opts.mr ?? '')}`,
+    ),
+  );
+
+  return [approve, reject, abort, pause, resume, cleanup];
 }
 
 /** Runs a key lookup; a key file that cannot be used is a usage error (exit 2) with its message. */

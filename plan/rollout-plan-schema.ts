@@ -6,6 +6,7 @@ import { FLAG_NAME_MAX_LENGTH, FLAG_NAME_PATTERN } from '../flags/flag-name';
 import { READINESS_ITEM_IDS } from './readiness-items';
 import { isTimeZone, minutesOf, WEEKDAYS, type Weekday } from '../change-control/change-window';
 import { ISSUE_REFERENCE_PATTERN } from '../notify/rollout-notice';
+import { MERGE_REQUEST_REFERENCE_PATTERN } from '../workflows/message-schemas';
 import { publicKeySchema } from '../signing/public-key-schema';
 import { DEFAULT_OUTAGE_TOLERANCE, MAX_GATE_APPROVALS, MAX_RAMP_STEPS, type RolloutPlan } from './rollout-plan';
 import { durationTextSchema, durationToMs } from './duration-text-schema';
@@ -190,6 +191,15 @@ const planShape = {
   }).prefault({}),
   changeWindow: changeWindowSchema.optional(),
   deployment: deploymentSchema.optional(),
+  cleanup: strictSectionSchema({
+    mr: z
+      .string({ error: 'must be a merge request reference like gitlab-org/gitlab!123' })
+      .regex(MERGE_REQUEST_REFERENCE_PATTERN, 'must be a merge request reference like gitlab-org/gitlab!123')
+      .optional(),
+    environments: uniqueListSchema(gitlabEnvironmentSchema, 'environment', '[gstg, gprd]').min(1, 'at least one environment, e.g. [gstg, gprd]').default(() => ['gstg', 'gprd']),
+    interval: durationTextSchema({ allowZero: false, minMs: 1000, minText: '1s' }).default('1h'),
+    timeout: durationTextSchema({ allowZero: false }).default('30d'),
+  }).optional(),
   announce: strictSectionSchema({
     issues: uniqueListSchema(
       z.string({ error: ISSUE_RULE }).regex(ISSUE_REFERENCE_PATTERN, ISSUE_RULE),
@@ -204,6 +214,7 @@ const planShape = {
     'global-readiness': gatePlanSchema.optional(),
     'volume-review': gatePlanSchema.optional(),
     deployment: gatePlanSchema.optional(),
+    cleanup: gatePlanSchema.optional(),
   }).default(() => ({})),
 };
 

@@ -71,6 +71,17 @@ export interface DeploymentPlan {
   timeout: DurationText;
 }
 
+/** The release part of the rollout issue: the flag-removal merge request, where it must be deployed, how long to wait. */
+export interface CleanupPlan {
+  /** `group/project!123`; may instead be sent later with `rollout cleanup <flag> --mr …`. */
+  mr?: string;
+  /** GitLab environments the merge request's merge commit must reach before the flag is deleted. */
+  environments: string[];
+  interval: DurationText;
+  /** How long to wait for the merge request and its deployment before the rollout completes without cleanup. */
+  timeout: DurationText;
+}
+
 /** Gates a plan may configure: every gate. */
 export type ConfigurableGate = GateName;
 
@@ -100,6 +111,8 @@ export interface RolloutPlan {
   changeWindow?: ChangeWindow;
   /** The change's merge commit and where it must be deployed before each part of the rollout; absent: not checked. */
   deployment?: DeploymentPlan;
+  /** After verification: wait for the flag-removal MR to be deployed everywhere, then delete the flag (own gate); absent: no cleanup. */
+  cleanup?: CleanupPlan;
   /** GitLab issues (`group/project#123`: the rollout issue, the feature issue) that get the rollout's announcements as notes. */
   announce?: { issues: string[] };
   /** A group of rollouts of which only one may run at a time (e.g. `snowplow-routing`); the others wait their turn. */

@@ -61,6 +61,11 @@ export const CHECKLIST_TEXT: Record<ChecklistStage, ItemText> = {
     title: (plan) => `Wait for the verification term (${plan.verification}) while the volume guard watches`,
     command: () => null,
   },
+  cleanup: {
+    section: 'Release the feature',
+    title: () => 'After the flag-removal merge request is deployed everywhere, delete the flag on every environment',
+    command: (plan) => `/chatops run feature delete ${plan.flag} ${[...plan.environments, 'production'].map((env) => `--${env}`).join(' ')}`,
+  },
 };
 
 /** `--actors` or `--random`, as the ramp's ChatOps command takes it. */
@@ -68,10 +73,11 @@ export function rampOption(plan: RolloutPlan): string {
   return plan.ramp.type === 'actors' ? '--actors' : '--random';
 }
 
-const GATE_STAGES: readonly ChecklistStage[] = ['staging-qa', 'production-qa', 'global-readiness'];
+const GATE_STAGES: readonly ChecklistStage[] = ['staging-qa', 'production-qa', 'global-readiness', 'cleanup'];
 
 export function buildChecklist(status: RolloutStatus): ReportChecklistItem[] {
-  const stages = STAGES.filter((s): s is ChecklistStage => s !== 'completed');
+  // The cleanup stage is an item only for plans that have one.
+  const stages = STAGES.filter((s): s is ChecklistStage => s !== 'completed' && (s !== 'cleanup' || status.plan.cleanup !== undefined));
   return stages.map((stage) => {
     const text = CHECKLIST_TEXT[stage];
     const steps = status.steps.filter((s) => s.stage === stage);

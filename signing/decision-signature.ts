@@ -9,7 +9,7 @@ import { parsePublicKey, rawPublicKey } from './parse-public-key';
 export { parsePublicKey, PUBLIC_KEY_FORMATS, type ParsedPublicKey } from './parse-public-key';
 
 /** The messages a person signs. */
-export const DECISION_KINDS = ['approve', 'reject', 'abort', 'pause', 'resume'] as const;
+export const DECISION_KINDS = ['approve', 'reject', 'abort', 'pause', 'resume', 'cleanup'] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /** Everything a signature covers: the message's fields plus which rollout (flag and first run id) and when. */
@@ -140,6 +140,8 @@ export interface DecisionPayload {
   by: string;
   comment?: string;
   reason?: string;
+  /** cleanup: the flag-removal merge request. */
+  mr?: string;
   confirmed?: readonly string[];
 }
 
@@ -159,7 +161,7 @@ export function signedDecisionOf(
     kind,
     gate: payload.gate ?? null,
     by: payload.by,
-    text: (kind === 'approve' ? payload.comment : payload.reason) ?? null,
+    text: (kind === 'approve' ? payload.comment : kind === 'cleanup' ? payload.mr : payload.reason) ?? null,
     confirmed: [...(payload.confirmed ?? [])],
     signedAt: signature.signedAt,
     nonce: signature.nonce,

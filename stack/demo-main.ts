@@ -36,6 +36,7 @@ const DEMO_APPROVERS: Record<GateName, string> = {
   'global-readiness': 'alice',
   'volume-review': 'bob',
   deployment: 'bob',
+  cleanup: 'alice',
 };
 
 async function main(): Promise<void> {

@@ -98,3 +98,39 @@ it('waits for the merge commit on staging and on production, then announces the 
   const markers = posted.map((b) => /<!-- rollout-notice:(.*) -->/.exec(b)?.[1]);
   expect(new Set(markers).size).toBe(markers.length);
 });
+
+it('cleans up: waits for the flag-removal merge request, its deployment everywhere and the cleanup gate, then deletes the flag everywhere', async () => {
+  const flag = 'cleaned_up_flag';
+  const removal = 'd'.repeat(40);
+  const instance = gitlab.instance('production');
+  instance.addCommit(removal, [LATER]);
+  const removalMr = instance.addMergeRequest({ project: PROJECT, iid: 777, state: 'opened' });
+  const cleanupPlan = join(mkdtempSync(join(tmpdir(), 'rollout-cleanup-')), 'plan.yaml');
+  writeFileSync(
+    cleanupPlan,
+    ['requester: carol', 'ramp: { steps: [100], soak: 1s }', 'verification: 2s', 'guard: { interval: 1s, minSample: 0 }', 'signing: { mode: keyless }', 'cleanup: { environments: [gstg, gprd], interval: 1s, timeout: 10m }', ''].join('\n'),
+  );
+  expect(await cli('start', flag, '--plan', cleanupPlan)).toMatchObject({ code: 0 });
+  for (const [gate, by] of [['staging-qa', 'alice'], ['production-qa', 'bob'], ['global-readiness', 'alice']] as const) {
+    await until(flag, (s) => s.pendingGate === gate, gate);
+    const confirm = gate === 'global-readiness' ? ['--confirm', 'milestone,change-management,oncall-2h,docs,announcement,breaking-changes,support-notified'] : [];
+    expect(await cli('approve', flag, '--gate', gate, '--by', by, ...confirm)).toMatchObject({ code: 0 });
+  }
+  const waitingForMr = await until(flag, (s) => s.stage === 'cleanup', 'the cleanup stage');
+  expect(waitingForMr.state).toBe('running');
+  expect((await cli('feature', 'get', flag, '--json')).stdout).toMatch(/"boolean": true/);
+
+  expect(await cli('cleanup', flag, '--mr', `${PROJECT}!777`, '--by', 'carol')).toMatchObject({ code: 0 });
+  const notMerged = await until(flag, (s) => s.cleanupMr === `${PROJECT}!777` && s.steps.some((step) => /flag-removal merge request is/.test(step.action)), 'the MR taken');
+  expect(notMerged.stage).toBe('cleanup');
+  Object.assign(removalMr, { state: 'merged', merge_commit_sha: removal, merged_at: new Date().toISOString() }); // merged now
+  const onStaging = await until(flag, (s) => s.deployment?.phase === 'cleanup', 'the cleanup deployment check');
+  expect(onStaging.deployment).toMatchObject({ commit: removal, deployed: false });
+  instance.addDeployment({ project: PROJECT, environment: 'gstg', sha: removal });
+  instance.addDeployment({ project: PROJECT, environment: 'gprd', sha: removal });
+  await until(flag, (s) => s.pendingGate === 'cleanup', 'the cleanup gate');
+  expect(await cli('approve', flag, '--gate', 'cleanup', '--by', 'alice', '--comment', 'removal is live')).toMatchObject({ code: 0 });
+  const done = await until(flag, (s) => s.state === 'completed', 'completed');
+  expect(done.steps.filter((s) => s.action === 'deleted the flag').map((s) => s.environment)).toEqual(['dev', 'staging', 'staging-ref', 'production']);
+  expect((await cli('feature', 'get', flag)).code).toBe(4); // gone everywhere
+});

@@ -178,7 +178,7 @@ describe('rollout list', () => {
     const cases: [string[], RegExp][] = [
       [['--flag', 'List-Alpha'], /--flag "List-Alpha": a flag name is lowercase letters, digits and "_"/],
       [['--state', 'paused'], /--state "paused": must be one of running, awaiting-approval, rolling-back, rolled-back, completed, failed/],
-      [['--gate', 'prod'], /--gate "prod": must be one of staging-qa, production-qa, global-readiness, volume-review, none/],
+      [['--gate', 'prod'], /--gate "prod": must be one of staging-qa, production-qa, global-readiness, volume-review, deployment, cleanup, none/],
       [['--requester', '-x'], /--requester "-x": must be a GitLab username/],
       [['--requester', 'a"b'], /--requester "a"b": must be a GitLab username/],
     ];

@@ -39,3 +39,16 @@ it('waits for the deployment, re-checking, and after the timeout asks at gate de
   expect(await h.store.get(flag, 'dev')).toBeNull();
   await recordHistory('deployment-timeout-reject', handle);
 });
+
+it('completes without cleanup when no flag-removal merge request comes within the cleanup timeout, keeping the flag', async () => {
+  const flag = 'cleanup_timeout_flag';
+  const handle = await h.start({ flag, ramp: { steps: [100], soak: '1m' }, verification: '1h', guard: { interval: '15m', minSample: 0 }, cleanup: { timeout: '2h' } } as never);
+  await h.passGates(handle);
+  const inCleanup = await h.skipUntil(handle, (s) => s.stage === 'cleanup', 'the cleanup stage', { step: '10m', limit: '3h' });
+  expect(inCleanup.cleanupMr).toBeNull();
+  const result = await h.finalStatus(handle);
+  expect(result.state).toBe('completed');
+  expect(result.steps.at(-1)?.action).toMatch(/^cleanup not done, the flag is kept: no flag-removal merge request yet: send it with `rollout cleanup cleanup_timeout_flag --mr group\/project!123` after 2h$/);
+  expect((await h.store.get(flag, 'production'))?.boolean).toBe(true);
+  await recordHistory('cleanup-timeout', handle);
+});

@@ -9,6 +9,7 @@ const plan: MessageContext['plan'] = {
   flag: 'some_flag',
   signing: { mode: 'keyless', keys: {} },
   gates: {},
+  cleanup: undefined,
   requester: 'carol',
   approvers: ['alice', 'bob'],
   operators: ['oncall-sre'],

@@ -40,7 +40,7 @@ const REQUIRED_V3_SCENARIOS = [...REQUIRED_SCENARIOS, 'notifications-and-reminde
 const REQUIRED_V4_SCENARIOS = ['happy-path', 'reject-at-staging-qa', 'reject-at-production-qa', 'gate-deadline', 'abort-in-soak', 'breach-in-verification', 'change-window-weekend', 'freeze-hold'];
 
 /** Recorded since deployment checks and ANNOUNCEMENTS (test/histories/v5). */
-const REQUIRED_V5_SCENARIOS = [...REQUIRED_V4_SCENARIOS, 'deployment-timeout-reject'];
+const REQUIRED_V5_SCENARIOS = [...REQUIRED_V4_SCENARIOS, 'deployment-timeout-reject', 'cleanup-timeout'];
 
 let corpus: CorpusHistory[];
 

@@ -27,7 +27,10 @@ function headline(s: RolloutStatus): string {
 function checklist(s: RolloutStatus): string[] {
   const ended = FINAL_STATES.includes(s.state);
   const current = STAGES.indexOf(s.stage);
-  return STAGES.filter((stage) => stage !== 'completed').map((stage, index) => {
+  // Every stage but the end, and the cleanup only for plans that have one; positions count in STAGES.
+  return STAGES.map((stage, index) => ({ stage, index }))
+    .filter(({ stage }) => stage !== 'completed' && (stage !== 'cleanup' || s.plan.cleanup !== undefined))
+    .map(({ stage, index }) => {
     const last = lastStep(s.steps, stage);
     let mark: string;
     if (s.state === 'completed' || index < current) mark = '✓';

@@ -34,7 +34,7 @@ export async function awaitDeployed(ctx: RolloutContext, phase: DeploymentStatus
   const giveUpAt = () => progress.deadline(`deploy:${phase}`, durationToMs(deployment.timeout)!);
   giveUpAt();
   for (;;) {
-    const status = await check(ctx, phase, environments);
+    const status = await deploymentCheck(deployment.project, deployment.commit, environments, phase);
     progress.setDeployment(status);
     if (status.deployed) {
       progress.record({ stage, action: `merge commit ${short} is deployed to ${environments.join(', ')}` });
@@ -52,8 +52,8 @@ export async function awaitDeployed(ctx: RolloutContext, phase: DeploymentStatus
   }
 }
 
-async function check({ plan }: RolloutContext, phase: DeploymentStatus['phase'], environments: string[]): Promise<DeploymentStatus> {
-  const { project, commit } = plan.deployment!;
+/** One check that `commit` of `project` is deployed to `environments`; a failure to tell is reported as not deployed. */
+export async function deploymentCheck(project: string, commit: string, environments: string[], phase: DeploymentStatus['phase']): Promise<DeploymentStatus> {
   const checkedAt = new Date(Date.now()).toISOString();
   try {
     const result = await deploymentStatus({ project, commit, environments });

@@ -11,7 +11,7 @@ import { cutText } from './safe-text';
 const FIELD_MAX = 200;
 
 export function checkLegacyMessage<K extends MessageKind>(kind: K, args: readonly unknown[], context: MessageContext): MessageVerdict<K> {
-  if (kind === 'pause' || kind === 'resume') return { ok: false, reason: `this rollout started before ${kind} existed` };
+  if (kind === 'pause' || kind === 'resume' || kind === 'cleanup') return { ok: false, reason: `this rollout started before ${kind} existed` };
   const payload = args[0];
   if (typeof payload !== 'object' || payload === null) return { ok: false, reason: 'the payload must be a JSON object' };
   const raw = payload as Record<string, unknown>;

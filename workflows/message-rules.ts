@@ -8,7 +8,7 @@ import { checkSignature, type SignatureContext } from './signature-check';
 
 /** What the rules look at: the plan's people and the rollout's current position. */
 export interface MessageContext {
-  plan: Pick<RolloutPlan, 'flag' | 'requester' | 'approvers' | 'operators' | 'readiness' | 'signing' | 'gates'>;
+  plan: Pick<RolloutPlan, 'flag' | 'requester' | 'approvers' | 'operators' | 'readiness' | 'signing' | 'gates' | 'cleanup'>;
   state: RolloutState;
   stage: Stage;
   pendingGate: GateName | null;
@@ -16,6 +16,8 @@ export interface MessageContext {
   abortRequested: boolean;
   /** Who paused the rollout, while it is paused (absent for rollouts from before pause). */
   pausedBy?: string | null;
+  /** The flag-removal merge request the cleanup waits for, once known. */
+  cleanupMr?: string | null;
   /** Who approved the pending gate so far (a gate may need several approvals). */
   approvedBy?: string[];
   /** The rollout's first run id, the workflow's clock and the nonces seen: what signatures are checked against. */
@@ -54,6 +56,8 @@ function ruleRefusal(kind: MessageKind, message: MessagePayloads[MessageKind], c
     case 'pause':
     case 'resume':
       return pauseRefusal(kind, message.by, context);
+    case 'cleanup':
+      return cleanupRefusal(message.by, context);
     default:
       return decisionRefusal(kind, message as MessagePayloads['approve' | 'reject'], context);
   }
@@ -100,7 +104,14 @@ function abortRefusal(by: string, context: MessageContext): string | null {
   return peopleRefusal('abort', by, context);
 }
 
-/** abort, pause and resume: the requester, an approver or an operator of the plan. */
+function cleanupRefusal(by: string, context: MessageContext): string | null {
+  if (!context.plan.cleanup) return 'this rollout has no cleanup stage (the plan has no cleanup section)';
+  if (context.state !== 'running' && context.state !== 'awaiting-approval') return `the rollout is ${context.state}; its cleanup can no longer start`;
+  if (context.cleanupMr) return `the cleanup already waits for ${context.cleanupMr}`;
+  return peopleRefusal('cleanup', by, context);
+}
+
+/** abort, pause, resume and cleanup: the requester, an approver or an operator of the plan. */
 function peopleRefusal(kind: MessageKind, by: string, { plan }: MessageContext): string | null {
   const allowed = [plan.requester, ...plan.approvers, ...plan.operators];
   if (allowed.some((name) => sameUsername(name, by))) return null;

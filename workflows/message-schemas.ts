@@ -69,6 +69,19 @@ export const abortSchema = z.strictObject({
   signature: signatureSchema.optional(),
 });
 
+/** `group/project!123`: the flag-removal merge request that `cleanup` names. */
+export const MERGE_REQUEST_REFERENCE_PATTERN = /^([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+)!(\d+)$/;
+
+/** cleanup: who names the flag-removal merge request; the cleanup stage waits for it to be deployed everywhere. */
+export const cleanupSchema = z.strictObject({
+  by: usernameSchema,
+  mr: z
+    .string({ error: 'must be a merge request reference like gitlab-org/gitlab!123' })
+    .regex(MERGE_REQUEST_REFERENCE_PATTERN, 'must be a merge request reference like gitlab-org/gitlab!123'),
+  id: idSchema.optional(),
+  signature: signatureSchema.optional(),
+});
+
 /** pause and resume: who, why; the rollout holds where it is (pause) or goes on (resume). */
 export const pauseSchema = abortSchema;
 
@@ -76,6 +89,7 @@ export type Approval = z.output<typeof approvalSchema>;
 export type Rejection = z.output<typeof rejectionSchema>;
 export type AbortRequest = z.output<typeof abortSchema>;
 export type PauseRequest = z.output<typeof pauseSchema>;
+export type CleanupRequest = z.output<typeof cleanupSchema>;
 
 /** The messages people send: each one a decision they sign. */
 export const MESSAGE_KINDS = DECISION_KINDS;
@@ -86,9 +100,10 @@ export interface MessagePayloads {
   abort: AbortRequest;
   pause: PauseRequest;
   resume: PauseRequest;
+  cleanup: CleanupRequest;
 }
 
-const SCHEMAS = { approve: approvalSchema, reject: rejectionSchema, abort: abortSchema, pause: pauseSchema, resume: pauseSchema } as const;
+const SCHEMAS = { approve: approvalSchema, reject: rejectionSchema, abort: abortSchema, pause: pauseSchema, resume: pauseSchema, cleanup: cleanupSchema } as const;
 
 /** An example payload per message, for error messages and the UI's signal descriptions. */
 export const MESSAGE_EXAMPLES: Record<MessageKind, string> = {
@@ -97,6 +112,7 @@ export const MESSAGE_EXAMPLES: Record<MessageKind, string> = {
   abort: '{"by":"alice","reason":"error rate up"}',
   pause: '{"by":"alice","reason":"incident in progress"}',
   resume: '{"by":"alice","reason":"incident resolved"}',
+  cleanup: '{"by":"alice","mr":"gitlab-org/gitlab!123"}',
 };
 
 export type ParsedMessage<K extends MessageKind> = { ok: true; message: MessagePayloads[K] } | { ok: false; problems: string[] };

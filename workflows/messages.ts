@@ -4,7 +4,7 @@
 // `temporal workflow signal`; a refused signal is recorded in the status) and as updates (the CLI: a validator
 // refuses bad ones before they reach history, and the sender gets a synchronous answer). Both go through one check.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AbortRequest, Approval, MessageKind, PauseRequest, Rejection } from './message-schemas';
+import type { AbortRequest, Approval, CleanupRequest, MessageKind, PauseRequest, Rejection } from './message-schemas';
 import type { GateName, RolloutState, RolloutStatus, Stage } from './rollout-status';
 
 export type { AbortRequest, Approval, MessageKind, PauseRequest, Rejection } from './message-schemas';
@@ -25,14 +25,16 @@ export const reject = defineSignal<[Rejection]>('reject');
 export const abort = defineSignal<[AbortRequest]>('abort');
 export const pause = defineSignal<[PauseRequest]>('pause');
 export const resume = defineSignal<[PauseRequest]>('resume');
+export const cleanup = defineSignal<[CleanupRequest]>('cleanup');
 
 export const approveUpdate = defineUpdate<MessageAccepted, [Approval]>('approve');
 export const rejectUpdate = defineUpdate<MessageAccepted, [Rejection]>('reject');
 export const abortUpdate = defineUpdate<MessageAccepted, [AbortRequest]>('abort');
 export const pauseUpdate = defineUpdate<MessageAccepted, [PauseRequest]>('pause');
 export const resumeUpdate = defineUpdate<MessageAccepted, [PauseRequest]>('resume');
+export const cleanupUpdate = defineUpdate<MessageAccepted, [CleanupRequest]>('cleanup');
 
 export const status = defineQuery<RolloutStatus>('status');
 
-export const SIGNALS = { approve, reject, abort, pause, resume } as const;
-export const UPDATES = { approve: approveUpdate, reject: rejectUpdate, abort: abortUpdate, pause: pauseUpdate, resume: resumeUpdate } as const;
+export const SIGNALS = { approve, reject, abort, pause, resume, cleanup } as const;
+export const UPDATES = { approve: approveUpdate, reject: rejectUpdate, abort: abortUpdate, pause: pauseUpdate, resume: resumeUpdate, cleanup: cleanupUpdate } as const;

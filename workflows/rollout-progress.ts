@@ -109,6 +109,7 @@ export class RolloutProgress {
       hasDecision: this.hasDecision,
       abortRequested: this.abortRequested,
       pausedBy: this.d.pause?.by ?? null,
+      cleanupMr: this.cleanupMr,
       approvedBy: (this.d.gate?.approvals ?? []).map((a) => a.approval.by),
       signature: { run: this.firstRunId, now: this.now(), nonceSeen: (nonce) => (this.d.nonces ?? []).some((seen) => seen.nonce === nonce) },
     };
@@ -128,6 +129,10 @@ export class RolloutProgress {
       this.pause(message as MessagePayloads['pause']);
     } else if (kind === 'resume') {
       this.resume(message as MessagePayloads['resume']);
+    } else if (kind === 'cleanup') {
+      const { by, mr } = message as MessagePayloads['cleanup'];
+      this.d.cleanupMr = mr;
+      this.record({ stage: this.d.stage, action: `cleanup: the flag-removal merge request is ${mr}`, by });
     } else if (this.d.gate && kind === 'approve') {
       this.approve(this.d.gate, message as Approval);
     } else if (this.d.gate) {
@@ -168,6 +173,11 @@ export class RolloutProgress {
     this.d.pause = null;
     this.record({ stage: this.d.stage, action: `resumed after ${Math.round(pausedMs / 1000)} s paused`, by, comment: reason });
     this.notice('resumed', `${this.plan.flag} resumed by ${by}: ${reason}`);
+  }
+
+  /** The flag-removal merge request: sent with `cleanup`, else the plan's. */
+  get cleanupMr(): string | null {
+    return this.d.cleanupMr ?? this.plan.cleanup?.mr ?? null;
   }
 
   /** The latest deployment check. */
@@ -247,6 +257,7 @@ export class RolloutProgress {
       pendingGateApprovals: d.gate ? this.gateApprovals(d.gate) : null,
       paused: d.pause ? { by: d.pause.by, reason: d.pause.reason, at: iso(d.pause.at)! } : null,
       deployment: d.deployment ?? null,
+      cleanupMr: this.cleanupMr,
       exclusive: this.plan.exclusive ? { group: this.plan.exclusive, holds: d.exclusive?.holds ?? false, waitingFor: d.exclusive?.waitingFor ?? [] } : null,
       held: d.hold ? { kind: d.hold.kind, reason: d.hold.reason, since: iso(d.hold.since)!, until: d.hold.until } : null,
       percentage: d.percentage,

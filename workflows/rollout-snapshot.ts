@@ -74,6 +74,8 @@ export interface RolloutSnapshot
   pause?: PauseState | null;
   /** Nonces of signed messages seen within the signature window, with their signing time (epoch ms). */
   nonces?: { nonce: string; at: number }[];
+  /** The flag-removal merge request sent with `cleanup` (absent until then). */
+  cleanupMr?: string | null;
   /** The latest check that the plan's merge commit is deployed (absent without one). */
   deployment?: DeploymentStatus | null;
   /** The plan's exclusive group: whether this rollout holds it, and which rollouts it waits for (absent without one). */

@@ -6,6 +6,7 @@ import { nextRampPercentage, rampRateWindowMs } from '../volume/guard-cadence';
 import type { AppliedChange } from '../flags/flag-store';
 import { awaitChangeAllowed } from './change-control';
 import { ANNOUNCEMENTS } from './patches';
+import { runCleanup } from './cleanup-stage';
 import { awaitDeployed } from './deployment-wait';
 import { awaitExclusiveGroup } from './exclusive-group';
 import type { RolloutContext } from './rollout-context';
@@ -118,6 +119,9 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
     await guard.finalCheck(ctx);
     progress.record({ stage: 'verification', action: `verified for ${plan.verification}` });
   });
+
+  // The release part of the issue, for plans that ask for it.
+  if (plan.cleanup) await step(ctx, 'cleanup', () => runCleanup(ctx));
 }
 
 /** The gates before and after a change, for the step record (the report shows before → after per environment). */

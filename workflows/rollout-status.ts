@@ -14,11 +14,12 @@ export const STAGES = [
   'ramp',
   'global',
   'verification',
+  'cleanup',
   'completed',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const GATES = ['staging-qa', 'production-qa', 'global-readiness', 'volume-review', 'deployment'] as const;
+export const GATES = ['staging-qa', 'production-qa', 'global-readiness', 'volume-review', 'deployment', 'cleanup'] as const;
 export type GateName = (typeof GATES)[number];
 
 export type RolloutState = 'running' | 'awaiting-approval' | 'rolling-back' | 'rolled-back' | 'completed' | 'failed';
@@ -113,7 +114,7 @@ export interface PauseStatus {
 
 /** Where the plan's merge commit stands in the environments a stage touches. */
 export interface DeploymentStatus {
-  phase: 'non-production' | 'production';
+  phase: 'non-production' | 'production' | 'cleanup';
   commit: string;
   checkedAt: string;
   deployed: boolean;
@@ -161,6 +162,8 @@ export interface RolloutStatus {
   held?: HoldStatus | null;
   /** The last check that the plan's merge commit is deployed, before non-production or production (absent without one). */
   deployment?: DeploymentStatus | null;
+  /** The flag-removal merge request the cleanup stage waits for, once named (plan or `rollout cleanup`). */
+  cleanupMr?: string | null;
   /** The plan's exclusive group: whether this rollout holds it, or which running rollouts it waits for; null without one. */
   exclusive?: { group: string; holds: boolean; waitingFor: string[] } | null;
   /** The production percentage currently set by the ramp (0 before the ramp). */

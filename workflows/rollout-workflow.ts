@@ -73,6 +73,7 @@ function registerHandlers(progress: RolloutProgress): void {
     abort: 'Abort the rollout at any stage (it rolls back)',
     pause: 'Pause the rollout where it is (clocks stop; the guard keeps watching)',
     resume: 'Resume a paused rollout (its clocks go on with the time they had left)',
+    cleanup: 'Name the flag-removal merge request the cleanup stage waits for',
   };
   const describe = (kind: MessageKind) => `${what[kind]}; payload like ${MESSAGE_EXAMPLES[kind]}`;
   for (const kind of MESSAGE_KINDS) {

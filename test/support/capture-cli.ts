@@ -9,7 +9,7 @@ export interface CliResult {
 }
 
 /** The commands that send a decision (and sign it unless told --unsigned). */
-const DECISIONS = new Set(['approve', 'reject', 'abort', 'pause', 'resume']);
+const DECISIONS = new Set(['approve', 'reject', 'abort', 'pause', 'resume', 'cleanup']);
 
 /**
  * `unsigned`: decisions go out with --unsigned (for tests of keyless plans) unless the arguments name a key, ask for
