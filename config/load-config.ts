@@ -32,6 +32,11 @@ const configSchema = z.object({
       return targets;
     }),
   FREEZE_URL: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').optional(),
+  FREEZE_GITLAB_PROJECT: z
+    .string()
+    .regex(/^(\d+|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+)$/, 'must be a GitLab project path or id, e.g. gitlab-com/gl-infra/production')
+    .optional(),
+  FREEZE_GITLAB_LABEL: z.string().regex(/^[^,\n]{1,255}$/, 'must be one label (no commas), e.g. incident::active').default('incident::active'),
   ROLLOUT_WEBHOOK_KINDS: z
     .string()
     .default('')
@@ -77,6 +82,8 @@ export interface AppConfig {
   notify: NotifySettings;
   /** Freeze/incident endpoint checked before every production change (may carry a token: never logged). */
   freezeUrl?: string;
+  /** GitLab project whose open issues with `label` freeze production changes (uses GITLAB_URL/GITLAB_TOKEN). */
+  freezeIssues?: { project: string; label: string };
   /** GITLAB_URL + GITLAB_TOKEN: the GitLab REST API (projects, deployments, merge requests, issues); the token is secret. */
   gitlab?: GitLabInstance;
   /** FLAG_BACKEND: where flags are stored — Redis, or each configured environment's GitLab Features API. */
@@ -121,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     notify: { targets: e.ROLLOUT_WEBHOOKS, kinds: e.ROLLOUT_WEBHOOK_KINDS },
     freezeUrl: e.FREEZE_URL,
+    freezeIssues: e.FREEZE_GITLAB_PROJECT ? { project: e.FREEZE_GITLAB_PROJECT, label: e.FREEZE_GITLAB_LABEL } : undefined,
     gitlab: gitlab.gitlab,
     flags: gitlab.flags,
   };

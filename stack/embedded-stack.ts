@@ -1,6 +1,6 @@
 // Brings up a whole local stack in one process: Redis, a Snowplow collector, a Temporal dev server (with Web UI) and a rollout worker.
 import { GitLabClient } from '../gitlab/gitlab-client';
-import { httpFreezeSource } from '../change-control/freeze-source';
+import { freezeSourceOf } from '../change-control/freeze-source-of-config';
 import { mkdirSync } from 'node:fs';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config/load-config';
@@ -87,7 +87,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
         flagKeyPrefix: config.flagKeyPrefix,
         flags: config.flags,
         notify: config.notify,
-        freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
+        freeze: freezeSourceOf(config),
         gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
         workflowBundle,
       });

@@ -1,6 +1,6 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
 import { GitLabClient } from '../gitlab/gitlab-client';
-import { httpFreezeSource } from '../change-control/freeze-source';
+import { freezeSourceOf } from '../change-control/freeze-source-of-config';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { describeConfig, loadConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       flagKeyPrefix: config.flagKeyPrefix,
       flags: config.flags,
       notify: config.notify,
-      freeze: config.freezeUrl ? httpFreezeSource(config.freezeUrl) : undefined,
+      freeze: freezeSourceOf(config),
       gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
     });
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
