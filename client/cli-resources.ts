@@ -3,7 +3,7 @@ import { Client, Connection, ServiceError } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { maskUrlPassword, type AppConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
-import type { RedisFlagStore } from '../flags/redis-flag-store';
+import type { FlagStore } from '../flags/flag-store';
 import { CliError, EXIT_CODES } from './cli-errors';
 import { RolloutClient } from './rollout-client';
 
@@ -27,9 +27,10 @@ export class CliResources {
     return new RolloutClient(client, this.config.temporal.taskQueue);
   }
 
-  async flagStore(): Promise<RedisFlagStore> {
-    const [redis, { RedisFlagStore }] = await Promise.all([this.redisClient(), import('../flags/redis-flag-store')]);
-    return new RedisFlagStore(redis, { prefix: this.config.flagKeyPrefix });
+  /** The configured flag store (FLAG_BACKEND): the same one the worker writes, so `feature` commands see what rollouts do. */
+  async flagStore(): Promise<FlagStore> {
+    const [redis, { createFlagStore }] = await Promise.all([this.redisClient(), import('../flags/create-flag-store')]);
+    return createFlagStore({ redis, prefix: this.config.flagKeyPrefix, flags: this.config.flags });
   }
 
   /** The one Redis connection of this invocation (the flag store's, the audit log's), opened on first use. */

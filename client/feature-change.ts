@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { RedisAuditLog, type AuditAction } from '../flags/audit-log';
 import type { Environment } from '../flags/environments';
 import type { FlagChange } from '../flags/flag-gates';
-import type { RedisFlagStore } from '../flags/redis-flag-store';
+import type { FlagStore } from '../flags/flag-store';
 import { CliError, EXIT_CODES } from './cli-errors';
 import { gatesText } from './feature-gates-text';
 import { checkRollout, guardManualChange } from './feature-rollout-check';
@@ -22,7 +22,7 @@ export interface ManualChange {
 }
 
 export interface ManualChangeResources {
-  flagStore(): Promise<RedisFlagStore>;
+  flagStore(): Promise<FlagStore>;
   redisClient(): Promise<Redis>;
   rollouts(): Promise<RolloutClient>;
   readonly config: { flagKeyPrefix: string };

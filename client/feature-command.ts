@@ -56,7 +56,7 @@ export function featureCommand(resources: () => ManualChangeResources, io: Featu
     .option('--json', 'print as JSON (per flag, only the environments it is set in)')
     .action(async (opts: { match?: string; json?: boolean }) => {
       const { listFlags, flagListText } = await import('./feature-flag-listing');
-      const { listings, skipped } = await listFlags(await resources().flagStore(), await resources().redisClient(), opts.match);
+      const { listings, skipped } = await listFlags(await resources().flagStore(), opts.match);
       if (skipped.length > 0) io.stderr(`warning: not shown, names that break the flag-name rule: ${skipped.map((name) => JSON.stringify(name)).join(', ')}`);
       io.stdout(opts.json ? JSON.stringify(listings, null, 2) : flagListText(listings, opts.match));
     });

@@ -1,9 +1,8 @@
 // Reads flags for `feature get` and `feature list`: each flag's gates in every environment where it is present.
-import type Redis from 'ioredis';
 import { ENVIRONMENTS, type Environment } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import { isFlagName } from '../flags/flag-name';
-import type { RedisFlagStore } from '../flags/redis-flag-store';
+import type { FlagStore } from '../flags/flag-store';
 import { CliError, EXIT_CODES } from './cli-errors';
 import { gatesText } from './feature-gates-text';
 
@@ -14,7 +13,7 @@ export interface FlagListing {
 }
 
 /** The flag's gates in every environment; not found (exit 4) when no environment has it. */
-export async function readFlag(store: RedisFlagStore, flag: string): Promise<FlagListing> {
+export async function readFlag(store: FlagStore, flag: string): Promise<FlagListing> {
   const listing = await gatesOf(store, flag);
   if (Object.keys(listing.environments).length === 0) {
     throw new CliError(`flag ${flag} is not set in any environment (${ENVIRONMENTS.join(', ')})`, EXIT_CODES.notFound);
@@ -26,9 +25,9 @@ export async function readFlag(store: RedisFlagStore, flag: string): Promise<Fla
  * Every flag present in some environment whose name contains `match` (all when undefined), by name. Names in the
  * features sets that break the flag-name rule (written by another Flipper client) are not read: they are `skipped`.
  */
-export async function listFlags(store: RedisFlagStore, redis: Redis, match: string | undefined): Promise<{ listings: FlagListing[]; skipped: string[] }> {
+export async function listFlags(store: FlagStore, match: string | undefined): Promise<{ listings: FlagListing[]; skipped: string[] }> {
   const names = new Set<string>();
-  for (const env of ENVIRONMENTS) for (const name of await redis.smembers(store.featuresKey(env))) names.add(name);
+  for (const env of ENVIRONMENTS) for (const name of await store.list(env)) names.add(name);
   const wanted = [...names].filter((name) => match === undefined || name.includes(match)).sort();
   const listings: FlagListing[] = [];
   for (const name of wanted.filter(isFlagName)) listings.push(await gatesOf(store, name));
@@ -54,7 +53,7 @@ export function flagListText(listings: FlagListing[], match: string | undefined)
     .join('\n');
 }
 
-async function gatesOf(store: RedisFlagStore, flag: string): Promise<FlagListing> {
+async function gatesOf(store: FlagStore, flag: string): Promise<FlagListing> {
   const environments: Partial<Record<Environment, FlagGates>> = {};
   for (const env of ENVIRONMENTS) {
     const gates = await store.get(flag, env);

@@ -33,6 +33,10 @@ export class EnvironmentRoutedFlagStore implements FlagStore {
     return records.find((record) => record !== null) ?? null;
   }
 
+  list(env: Environment): Promise<string[]> {
+    return this.storeFor(env).list(env);
+  }
+
   delete(flag: string, env: Environment): Promise<void> {
     return this.storeFor(env).delete(flag, env);
   }

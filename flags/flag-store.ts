@@ -23,6 +23,8 @@ export interface FlagStore {
    * activity failed after the write.
    */
   changeRecord(changeId: string): Promise<AppliedChange | null>;
+  /** The names of the flags present in `env` (`feature list`), unordered; they may include names written by other clients. */
+  list(env: Environment): Promise<string[]>;
   /** Removes the flag from `env` (`feature delete`); a no-op when it is absent. */
   delete(flag: string, env: Environment): Promise<void>;
 }

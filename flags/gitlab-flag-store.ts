@@ -2,7 +2,7 @@
 import type Redis from 'ioredis';
 import { actorPath, parseGitLabActorId } from '../gitlab/gitlab-actors-api';
 import type { GitLabClient } from '../gitlab/gitlab-client';
-import { deleteFeature, getFeature, setFeature, type GitLabFeature } from '../gitlab/gitlab-features-api';
+import { deleteFeature, getFeature, listFeatures, setFeature, type GitLabFeature } from '../gitlab/gitlab-features-api';
 import { formatActorId, type ActorType } from './actor-id';
 import type { Environment } from './environments';
 import type { FlagChange, FlagGates } from './flag-gates';
@@ -101,6 +101,10 @@ export class GitLabFlagStore implements FlagStore {
     validateChangeId(changeId);
     const record = await this.records.read(changeId);
     return record === null ? null : { previous: record.previous, current: record.current };
+  }
+
+  async list(env: Environment): Promise<string[]> {
+    return (await listFeatures(this.client(env))).map((feature) => feature.name);
   }
 
   async delete(flag: string, env: Environment): Promise<void> {

@@ -46,6 +46,10 @@ export class MemoryFlagStore implements FlagStore {
     });
   }
 
+  list(env: Environment): Promise<string[]> {
+    return settle(() => [...this.flagsIn(env).keys()]);
+  }
+
   delete(flag: string, env: Environment): Promise<void> {
     return settle(() => {
       validateFlagName(flag);

@@ -204,6 +204,10 @@ export class RedisFlagStore implements FlagStore {
     return { previous, current };
   }
 
+  async list(env: Environment): Promise<string[]> {
+    return this.redis.smembers(this.featuresKey(env));
+  }
+
   async delete(flag: string, env: Environment): Promise<void> {
     validateFlagName(flag);
     validateFlipperFlagName(flag);

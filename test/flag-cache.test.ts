@@ -50,6 +50,7 @@ function setUp(options: SetUpOptions = {}): Setup {
         get: (flag, env) => override((f, e) => real.get(f, e), flag, env),
         apply: (...args) => real.apply(...args),
         changeRecord: (id) => real.changeRecord(id),
+        list: (env) => real.list(env),
         delete: (flag, env) => real.delete(flag, env),
       }
     : real;

@@ -108,3 +108,16 @@ it('a rollout rejected at production-qa restores the exact prior gates of every 
     `DELETE /dev/api/v4/features/${FLAG} → 204`,
   ]);
 }, 90_000);
+
+it('feature commands read and write the same GitLab Features API as rollouts do (FLAG_BACKEND=gitlab)', async () => {
+  const flag = 'manual_gitlab_flag';
+  expect(await cli('feature', 'set', flag, 'true', '--staging', '--production', '--by', 'carol')).toMatchObject({ code: 0 });
+  expect((await getFeature(client('production'), flag))?.state).toBe('on');
+  expect((await getFeature(client('staging'), flag))?.state).toBe('on');
+  expect(await getFeature(client('dev'), flag)).toBeNull();
+  const listed = await cli('feature', 'list', '--match', 'manual_gitlab');
+  expect(listed.stdout).toMatch(/^manual_gitlab_flag +staging: on .*production: on/m);
+  expect(await cli('feature', 'delete', flag, '--staging', '--production', '--by', 'carol')).toMatchObject({ code: 0 });
+  expect(await getFeature(client('production'), flag)).toBeNull();
+  expect((await cli('feature', 'get', flag)).code).toBe(4);
+});
