@@ -1,6 +1,5 @@
 // Brings up a whole local stack in one process: Redis, a Snowplow collector, a Temporal dev server (with Web UI) and a rollout worker.
-import { GitLabClient } from '../gitlab/gitlab-client';
-import { freezeSourceOf } from '../change-control/freeze-source-of-config';
+import { rolloutWorkerOptionsOf } from '../worker/rollout-worker-options-of';
 import { mkdirSync } from 'node:fs';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config/load-config';
@@ -79,18 +78,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     let worker: { instance: Worker; running: Promise<void> } | null = null;
     const startWorker = async () => {
       if (worker) return;
-      const instance = await createRolloutWorker({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        redis,
-        flagKeyPrefix: config.flagKeyPrefix,
-        flags: config.flags,
-        notify: config.notify,
-        freeze: freezeSourceOf(config),
-        gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
-        workflowBundle,
-      });
+      const instance = await createRolloutWorker({ ...rolloutWorkerOptionsOf(config, connection, redis), workflowBundle });
       const running = instance.run().catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
       worker = { instance, running };
     };

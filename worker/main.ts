@@ -1,10 +1,9 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
-import { GitLabClient } from '../gitlab/gitlab-client';
-import { freezeSourceOf } from '../change-control/freeze-source-of-config';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { describeConfig, loadConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import { createRolloutWorker } from './create-rollout-worker';
+import { rolloutWorkerOptionsOf } from './rollout-worker-options-of';
 import { createWorkerRedis } from './create-worker-redis';
 import { createLogger, temporalLogger } from './logger';
 
@@ -16,17 +15,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const redis = createWorkerRedis(config.redisUrl, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
   try {
-    const worker = await createRolloutWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      redis,
-      flagKeyPrefix: config.flagKeyPrefix,
-      flags: config.flags,
-      notify: config.notify,
-      freeze: freezeSourceOf(config),
-      gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
-    });
+    const worker = await createRolloutWorker(rolloutWorkerOptionsOf(config, connection, redis));
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
     await worker.run();
   } finally {

@@ -1,0 +1,21 @@
+// The rollout worker's options from the configuration: what the standalone worker and the embedded stack share.
+import type { NativeConnection } from '@temporalio/worker';
+import type Redis from 'ioredis';
+import { freezeSourceOf } from '../change-control/freeze-source-of-config';
+import type { AppConfig } from '../config/load-config';
+import { GitLabClient } from '../gitlab/gitlab-client';
+import type { RolloutWorkerOptions } from './create-rollout-worker';
+
+export function rolloutWorkerOptionsOf(config: AppConfig, connection: NativeConnection, redis: Redis): RolloutWorkerOptions {
+  return {
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    redis,
+    flagKeyPrefix: config.flagKeyPrefix,
+    flags: config.flags,
+    notify: config.notify,
+    freeze: freezeSourceOf(config),
+    gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
+  };
+}
