@@ -1,4 +1,5 @@
 // A small Snowplow collector on 127.0.0.1 with Snowplow Micro's read API, for tests and the demo; it can be taken down.
+import { igluRegistry } from './iglu-registry';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { freePort } from './free-port';
 
@@ -14,6 +15,8 @@ export interface RunningCollector {
   port: number;
   /** Good events in arrival order. */
   events(): CollectedEvent[];
+  /** Events that failed validation (envelope, fields, contexts against the Iglu schemas), with why: Micro's /micro/bad. */
+  badEvents(): BadEvent[];
   /** Collection requests that reached the server (also those answered 503). */
   requests(): number;
   reset(): void;
@@ -31,7 +34,7 @@ export interface CollectorServerOptions {
 const POST_PATH = '/com.snowplowanalytics.snowplow/tp2';
 const PAYLOAD_DATA_SCHEMA = /^iglu:com\.snowplowanalytics\.snowplow\/payload_data\/jsonschema\/1-0-\d+$/;
 
-interface BadEvent {
+export interface BadEvent {
   errors: string[];
   payload: unknown;
 }
@@ -131,6 +134,7 @@ export async function startCollectorServer(options: CollectorServerOptions = {})
     url: `http://127.0.0.1:${port}`,
     port,
     events: () => [...good],
+    badEvents: () => [...bad],
     requests: () => requests,
     reset: () => {
       good = [];
@@ -146,6 +150,23 @@ export async function startCollectorServer(options: CollectorServerOptions = {})
   };
 }
 
+const CONTEXTS_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1';
+const registry = igluRegistry();
+
+/** The contexts of an event (`co`, or base64url `cx`) checked as Micro would: the envelope, then each entity's schema. */
+function contextErrors(fields: Record<string, unknown>): string[] {
+  const text = typeof fields.co === 'string' ? fields.co : typeof fields.cx === 'string' ? Buffer.from(fields.cx, 'base64url').toString('utf8') : undefined;
+  if (text === undefined) return [];
+  const contexts = parseJson(text) as { schema?: unknown; data?: unknown } | undefined;
+  if (contexts === undefined) return [`${typeof fields.co === 'string' ? 'co' : 'cx'} is not JSON`];
+  if (contexts.schema !== CONTEXTS_SCHEMA && !(typeof contexts.schema === 'string' && /^iglu:com\.snowplowanalytics\.snowplow\/contexts\/jsonschema\/1-0-\d+$/.test(contexts.schema))) {
+    return [`contexts are not a ${CONTEXTS_SCHEMA} self-describing JSON`];
+  }
+  const errors = registry.validate(CONTEXTS_SCHEMA, contexts.data);
+  if (errors.length > 0) return errors;
+  return (contexts.data as Array<{ schema: string; data: unknown }>).flatMap((entity) => registry.validate(entity.schema, entity.data));
+}
+
 function validateEvent(event: unknown): string[] {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return ['event is not an object'];
   const fields = event as Record<string, unknown>;
@@ -154,7 +175,7 @@ function validateEvent(event: unknown): string[] {
     .map(([key]) => `field ${key} is not a string`);
   if (typeof fields.e !== 'string' || fields.e === '') errors.push('missing event type (e)');
   if (fields.e === 'se' && (!fields.se_ca || !fields.se_ac)) errors.push('structured event without se_ca or se_ac');
-  if (typeof fields.co === 'string' && parseJson(fields.co) === undefined) errors.push('co is not JSON');
+  errors.push(...contextErrors(fields));
   return errors;
 }
 

@@ -95,10 +95,15 @@ async function main(): Promise<void> {
     failed = final.state !== opts.expect;
     say(`\nrollout ${final.state}: ${final.outcome?.reason ?? ''}`);
     if (failed) say(`expected the rollout to end ${opts.expect}, but it ended ${final.state}`);
+    const badEvents = stack.collector.badEvents();
     say(
       `traffic: ${stats.tracked} events tracked, ${stats.routed} sent to Snowplow behind the flag; ` +
-        `the collector received ${stack.collector.events().length}, dropped ${stats.snowplow.dropped}`,
+        `the collector received ${stack.collector.events().length} valid against the Iglu schemas and ${badEvents.length} bad, dropped ${stats.snowplow.dropped}`,
     );
+    if (badEvents.length > 0) {
+      failed = true;
+      say(`the collector refused events as Snowplow Micro would: ${badEvents[0]!.errors.join('; ')}`);
+    }
     const reader = redisSeriesReader(stack.config.redisUrl);
     try {
       const report = await collectRolloutReport(final, (flag, start, end) => reader.read(flag, start, end));

@@ -7,8 +7,11 @@ export function useCollectorServer(): { readonly collector: RunningCollector } {
     server = await startCollectorServer();
   });
   afterEach(async () => {
+    // Everything the tracking path sent validates against the Iglu schemas Snowplow Micro is given.
+    const bad = server?.badEvents() ?? [];
     await server?.setDown('up');
     server?.reset();
+    expect(bad).toEqual([]);
   });
   afterAll(async () => {
     await server?.stop();
