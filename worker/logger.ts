@@ -14,6 +14,11 @@ const toPino: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   ERROR: 'error',
 };
 
+/** The Temporal runtime's level for one of ours (LOG_LEVEL): the same words, upper case. */
+export function temporalLogLevel(level: 'trace' | 'debug' | 'info' | 'warn' | 'error'): LogLevel {
+  return level.toUpperCase() as LogLevel;
+}
+
 /** A Temporal runtime logger that writes through `logger`. */
 export function temporalLogger(logger: Logger, level: LogLevel = 'INFO'): DefaultLogger {
   return new DefaultLogger(level, (entry: LogEntry) => {

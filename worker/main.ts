@@ -5,14 +5,18 @@ import { temporalConnectionOptions } from '../config/temporal-connection-options
 import { createRolloutWorker } from './create-rollout-worker';
 import { rolloutWorkerOptionsOf } from './rollout-worker-options-of';
 import { createWorkerRedis } from './create-worker-redis';
-import { createLogger, temporalLogger } from './logger';
+import { createLogger, temporalLogger, temporalLogLevel } from './logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
-  Runtime.install({ logger: temporalLogger(logger, 'WARN') });
+  // LOG_LEVEL end to end: the SDK's own logs (workflow and activity loggers, runtime) go through the same JSON logger.
+  Runtime.install({ logger: temporalLogger(logger, temporalLogLevel(config.logLevel)) });
   logger.info({ config: describeConfig(config) }, 'starting rollout worker');
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config)).catch((err: unknown) => {
+    const { address, namespace } = config.temporal;
+    throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace}): ${err instanceof Error ? err.message : String(err)}`);
+  });
   const redis = createWorkerRedis(config.redisUrl, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
   try {
     const worker = await createRolloutWorker(rolloutWorkerOptionsOf(config, connection, redis));
@@ -24,7 +28,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
+main().catch((err: unknown) => {
+  // One JSON line, like every other log of the worker.
+  createLogger('error', 'worker').error({ err }, err instanceof Error ? err.message : String(err));
   process.exit(1);
 });
