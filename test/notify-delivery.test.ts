@@ -121,7 +121,10 @@ it('gives up on a receiver that never answers after the per-request timeout of e
 it('stops when the whole delivery is out of time, whatever attempts are left', async () => {
   receiver.script('/hang-long', ['hang']);
   const delivery = await notifyVia([target('hang-long', '/hang-long')], { policy: { ...FAST, totalTimeoutMs: 300 } })(gateOpened());
-  expect(delivery.attempts).toEqual([expect.objectContaining({ attempt: 1, error: 'timed out after 300 ms' })]);
+  // The attempt gets what is left of the 300 ms (a few ms less on a loaded machine), then nothing more is tried.
+  expect(delivery.attempts).toHaveLength(1);
+  expect(delivery.attempts[0]).toMatchObject({ attempt: 1 });
+  expect(delivery.attempts[0]!.error).toMatch(/^timed out after (2\d\d|300) ms$/);
 });
 
 it('records a dead port as failed after every attempt, delivers to the live target, and never throws', async () => {
