@@ -1,6 +1,6 @@
 // The GitLab flag store's change records in Redis: written before the first API call, completed after the last.
 import type Redis from 'ioredis';
-import { changeFingerprint, replayChangeRecord } from './change-record';
+import { changeFingerprint, parseChangeRecord, replayChangeRecord, type ChangeRecord } from './change-record';
 import type { Environment } from './environments';
 import type { FlagChange, FlagGates } from './flag-gates';
 import type { AppliedChange } from './flag-store';
@@ -63,19 +63,9 @@ export class GitLabChangeRecords {
   }
 }
 
+/** A change record (parseChangeRecord's checks and shape) that also says whether GitLab has been written yet. */
 function parseGitLabChangeRecord(text: string, where: string): GitLabChangeRecord {
-  const record = JSON.parse(text) as Partial<GitLabChangeRecord> | null;
-  if (
-    typeof record !== 'object' ||
-    record === null ||
-    typeof record.flag !== 'string' ||
-    typeof record.env !== 'string' ||
-    typeof record.change !== 'string' ||
-    (record.state !== 'pending' && record.state !== 'applied') ||
-    record.previous === undefined ||
-    record.current === undefined
-  ) {
-    throw new Error(`${where} does not hold a GitLab change record: ${text.slice(0, 200)}`);
-  }
+  const record = parseChangeRecord(text, where) as ChangeRecord & { state?: unknown };
+  if (record.state !== 'pending' && record.state !== 'applied') throw new Error(`${where} does not hold a GitLab change record: ${text.slice(0, 200)}`);
   return record as GitLabChangeRecord;
 }
