@@ -18,7 +18,17 @@ const configSchema = z.object({
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://'),
+  REDIS_CLUSTER: z.enum(['true', 'false']).default('false'),
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
+  REDIS_TLS_CERT_FILE: z.string().min(1).optional(),
+  REDIS_TLS_KEY_FILE: z.string().min(1).optional(),
   FLAG_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'letters, digits and _ : . - only').default('flipper'),
+  METRICS_ADDRESS: z
+    .string()
+    .regex(/^(off|[A-Za-z0-9.:[\]-]+:\d{1,5})$/, 'must be host:port (e.g. 0.0.0.0:9464) or off')
+    .default('127.0.0.1:9464'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   SNOWPLOW_COLLECTOR_URL: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').default('http://127.0.0.1:9090'),
   TRACKING_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits and _ . - only').optional(),
@@ -69,7 +79,19 @@ export interface AppConfig {
     tls: boolean;
   };
   redisUrl: string;
+  /** How to reach Redis beyond its URL: as a cluster (REDIS_URL is then a comma-separated list of seed nodes) and over TLS. */
+  redis: {
+    cluster: boolean;
+    /** PEM files for rediss:// — a CA to trust, and a client certificate and key when the server demands one. */
+    tls: { caFile?: string; certFile?: string; keyFile?: string };
+  };
   flagKeyPrefix: string;
+  /** METRICS_ADDRESS: where the worker serves /metrics, /healthz and /readyz; null when "off". */
+  metrics: { address: string | null };
+  /** Worker tuning: the sticky workflow cache (WORKER_MAX_CACHED_WORKFLOWS; the SDK's default when unset). */
+  worker: { maxCachedWorkflows?: number };
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: when set, the worker and CLI export traces there over OTLP/HTTP. */
+  tracing: { otlpEndpoint?: string };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   tracking: {
     collectorUrl: string;
@@ -119,7 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tls: e.TEMPORAL_TLS ? e.TEMPORAL_TLS === 'true' : e.TEMPORAL_API_KEY !== undefined,
     },
     redisUrl: e.REDIS_URL,
+    redis: {
+      cluster: e.REDIS_CLUSTER === 'true',
+      tls: { caFile: e.REDIS_TLS_CA_FILE, certFile: e.REDIS_TLS_CERT_FILE, keyFile: e.REDIS_TLS_KEY_FILE },
+    },
     flagKeyPrefix: e.FLAG_KEY_PREFIX,
+    metrics: { address: e.METRICS_ADDRESS === 'off' ? null : e.METRICS_ADDRESS },
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     logLevel: e.LOG_LEVEL,
     tracking: {
       collectorUrl: e.SNOWPLOW_COLLECTOR_URL,
@@ -143,7 +172,12 @@ export function describeConfig(config: AppConfig): Record<string, string> {
     temporalApiKey: config.temporal.apiKey ? '(set)' : '(not set)',
     temporalTls: String(config.temporal.tls),
     redisUrl: maskUrlPassword(config.redisUrl),
+    redisCluster: String(config.redis.cluster),
+    redisTls: [config.redis.tls.caFile && 'ca', config.redis.tls.certFile && 'client certificate'].filter(Boolean).join(' + ') || '(none)',
     flagKeyPrefix: config.flagKeyPrefix,
+    metricsAddress: config.metrics.address ?? 'off',
+    workerMaxCachedWorkflows: config.worker.maxCachedWorkflows === undefined ? '(SDK default)' : String(config.worker.maxCachedWorkflows),
+    otlpEndpoint: config.tracing.otlpEndpoint ? maskUrlPassword(config.tracing.otlpEndpoint) : '(off)',
     snowplowCollectorUrl: maskUrlPassword(config.tracking.collectorUrl),
     trackingInstanceId: config.tracking.instanceId,
     trackedFlag: config.tracking.flag,

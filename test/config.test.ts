@@ -39,3 +39,28 @@ it('checks TRACKED_FLAG with the one flag-name rule', () => {
     expect(attempt).toThrow(`TRACKED_FLAG=${JSON.stringify(bad)}: ${FLAG_NAME_RULE}`);
   }
 });
+
+it('reads the metrics address, worker cache size and Redis cluster/TLS settings, with safe defaults', () => {
+  const defaults = loadConfig({});
+  expect(defaults.metrics).toEqual({ address: '127.0.0.1:9464' });
+  expect(defaults.worker).toEqual({ maxCachedWorkflows: undefined });
+  expect(defaults.redis).toEqual({ cluster: false, tls: { caFile: undefined, certFile: undefined, keyFile: undefined } });
+  const set = loadConfig({
+    METRICS_ADDRESS: 'off',
+    WORKER_MAX_CACHED_WORKFLOWS: '500',
+    REDIS_CLUSTER: 'true',
+    REDIS_TLS_CA_FILE: '/certs/ca.pem',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+  });
+  expect(set.metrics.address).toBeNull();
+  expect(set.worker.maxCachedWorkflows).toBe(500);
+  expect(set.redis).toMatchObject({ cluster: true, tls: { caFile: '/certs/ca.pem' } });
+  expect(set.tracing.otlpEndpoint).toBe('http://collector:4318');
+  expect(describeConfig(set)).toMatchObject({ metricsAddress: 'off', workerMaxCachedWorkflows: '500', redisCluster: 'true', redisTls: 'ca' });
+});
+
+it('refuses a metrics address without a port and a negative cache size', () => {
+  const attempt = () => loadConfig({ METRICS_ADDRESS: 'localhost', WORKER_MAX_CACHED_WORKFLOWS: '-1' });
+  expect(attempt).toThrow(/METRICS_ADDRESS="localhost": must be host:port \(e\.g\. 0\.0\.0\.0:9464\) or off/);
+  expect(attempt).toThrow(/WORKER_MAX_CACHED_WORKFLOWS="-1"/);
+});

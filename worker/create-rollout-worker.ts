@@ -23,6 +23,8 @@ export interface RolloutWorkerOptions {
   freeze?: FreezeSource;
   /** The GitLab API for deployment checks. */
   gitlab?: GitLabClient;
+  /** The sticky workflow cache size (WORKER_MAX_CACHED_WORKFLOWS); the SDK's default when absent. */
+  maxCachedWorkflows?: number;
   /** A pre-built bundle (tests reuse one per suite, see bundleRolloutWorkflows); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -56,6 +58,7 @@ export async function createRolloutWorker(options: RolloutWorkerOptions): Promis
     taskQueue: options.taskQueue,
     activities,
     dataConverter: ROLLOUT_WORKFLOW_OPTIONS.dataConverter,
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

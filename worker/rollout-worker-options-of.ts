@@ -16,6 +16,7 @@ export function rolloutWorkerOptionsOf(config: AppConfig, connection: NativeConn
     flags: config.flags,
     notify: config.notify,
     freeze: freezeSourceOf(config),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     gitlab: config.gitlab ? new GitLabClient({ baseUrl: config.gitlab.url, token: config.gitlab.token }) : undefined,
   };
 }
