@@ -1,9 +1,10 @@
 // Opens the CLI's connections (Temporal, Redis) on first use, closes whatever was opened, and names them when they fail.
 import { Client, Connection, ServiceError } from '@temporalio/client';
-import type Redis from 'ioredis';
-import { maskUrlPassword, type AppConfig } from '../config/load-config';
+import type { AppConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import type { FlagStore } from '../flags/flag-store';
+import { describeRedisAddress } from '../redis/describe-redis-address';
+import type { RedisClient } from '../redis/redis-client';
 import { CliError, EXIT_CODES } from './cli-errors';
 import { RolloutClient } from './rollout-client';
 
@@ -11,7 +12,7 @@ const GRPC_UNAVAILABLE = 14;
 
 export class CliResources {
   private connection: Connection | null = null;
-  private redis: Redis | null = null;
+  private redis: RedisClient | null = null;
 
   constructor(readonly config: AppConfig) {}
 
@@ -34,14 +35,11 @@ export class CliResources {
   }
 
   /** The one Redis connection of this invocation (the flag store's, the audit log's), opened on first use. */
-  async redisClient(): Promise<Redis> {
+  async redisClient(): Promise<RedisClient> {
     // Loaded on first use: only the commands that read or change flags need Redis.
-    const { default: Redis } = await import('ioredis');
-    // Fail fast instead of queueing commands while Redis is unreachable; errors are reported by unreachable().
-    if (this.redis === null) {
-      this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 5000, retryStrategy: () => null });
-      this.redis.on('error', () => undefined);
-    }
+    const { createRedisClient, redisSettingsOf } = await import('../redis/create-redis-client');
+    // One connection attempt, no reconnects: a command waits for it, then fails; unreachable() names Redis and where.
+    this.redis ??= createRedisClient(redisSettingsOf(this.config), { connectTimeoutMs: 5000, reconnectDelayMs: null, failFast: true });
     return this.redis;
   }
 
@@ -50,7 +48,7 @@ export class CliResources {
     if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GRPC_UNAVAILABLE) return this.temporalUnreachable(err);
     if (this.redis !== null && this.redis.status !== 'ready') {
       const detail = err instanceof Error ? err.message : String(err);
-      return new CliError(`cannot reach Redis at ${maskUrlPassword(this.config.redisUrl)}: ${detail}`, EXIT_CODES.unreachable);
+      return new CliError(`cannot reach ${describeRedisAddress({ url: this.config.redisUrl, cluster: this.config.redis.cluster })}: ${detail}`, EXIT_CODES.unreachable);
     }
     return null;
   }

@@ -1,5 +1,5 @@
 // Makes a manual flag change (`feature set|delete`): checks for a running rollout, applies it per environment, audits it.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { RedisAuditLog, type AuditAction } from '../flags/audit-log';
 import type { Environment } from '../flags/environments';
 import type { FlagChange } from '../flags/flag-gates';
@@ -23,7 +23,7 @@ export interface ManualChange {
 
 export interface ManualChangeResources {
   flagStore(): Promise<FlagStore>;
-  redisClient(): Promise<Redis>;
+  redisClient(): Promise<RedisClient>;
   rollouts(): Promise<RolloutClient>;
   readonly config: { flagKeyPrefix: string };
 }

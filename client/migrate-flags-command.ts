@@ -1,6 +1,6 @@
 // `rollout flags migrate [--dry-run] [--force] [--json]`: moves flags from the store's old Redis layout to Flipper's.
 import { Command } from 'commander';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import type { FlagMigrationEntry, FlagMigrationResult } from '../flags/flag-layout-migration';
 import type { FlagGates } from '../flags/flag-gates';
 import { CliError, EXIT_CODES } from './cli-errors';
@@ -8,7 +8,7 @@ import { CliError, EXIT_CODES } from './cli-errors';
 export interface FlagMigrationResources {
   readonly config: { readonly flagKeyPrefix: string };
   /** The invocation's Redis connection. */
-  redisClient(): Promise<Redis>;
+  redisClient(): Promise<RedisClient>;
 }
 
 export interface FlagMigrationIo {

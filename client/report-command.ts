@@ -33,7 +33,7 @@ export function reportCommand(
         import('../report/render-report'),
       ]);
       const status = await (await rollouts()).status(flag);
-      const reader = redisSeriesReader(config().redisUrl);
+      const reader = redisSeriesReader(config());
       let text: string;
       let unavailable: string | null;
       try {

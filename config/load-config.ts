@@ -2,11 +2,13 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { FLAG_NAME_RULE, isFlagName } from '../flags/flag-name';
+import { DEFAULT_FLAG_KEY_PREFIX, FLAG_KEY_PREFIX_RULE, isFlagKeyPrefix } from '../flags/flipper-redis-keys';
 import { describeFlagBackend, isGitLabSecretVariable, parseGitLabSettings, type FlagBackendSettings, type GitLabInstance } from '../gitlab/gitlab-settings';
 import type { NotifySettings } from '../notify/notify-settings';
 import { NOTICE_KINDS, type NoticeKind } from '../notify/rollout-notice';
 import { describeWebhookTarget, parseWebhookTargets } from '../notify/webhook-target';
 import { closestField } from '../plan/strict-section-schema';
+import { parseRedisUrls } from '../redis/redis-urls';
 
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -17,12 +19,14 @@ const configSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
-    .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://'),
+    .superRefine((text, ctx) => {
+      for (const message of parseRedisUrls(text).problems) ctx.addIssue({ code: 'custom', message });
+    }),
   REDIS_CLUSTER: z.enum(['true', 'false']).default('false'),
   REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   REDIS_TLS_CERT_FILE: z.string().min(1).optional(),
   REDIS_TLS_KEY_FILE: z.string().min(1).optional(),
-  FLAG_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'letters, digits and _ : . - only').default('flipper'),
+  FLAG_KEY_PREFIX: z.string().refine(isFlagKeyPrefix, FLAG_KEY_PREFIX_RULE).default(DEFAULT_FLAG_KEY_PREFIX),
   METRICS_ADDRESS: z
     .string()
     .regex(/^(off|[A-Za-z0-9.:[\]-]+:\d{1,5})$/, 'must be host:port (e.g. 0.0.0.0:9464) or off')
@@ -194,5 +198,5 @@ function isNoticeKind(kind: string): kind is NoticeKind {
 }
 
 export function maskUrlPassword(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]+)@/, '//$1:***@');
+  return url.replace(/\/\/([^:@/]*):([^@/]+)@/g, '//$1:***@');
 }

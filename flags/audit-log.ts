@@ -1,5 +1,5 @@
 // The audit trail of flag changes made outside a rollout (`feature set|delete`): one Redis stream per flag.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { isEnvironment, type Environment } from './environments';
 import { normalizeGates, type FlagGates, type RecordedFlagGates } from './flag-gates';
 import { validateEnvironment, validateFlagName } from './validate-flag-input';
@@ -50,7 +50,7 @@ export class RedisAuditLog {
   private readonly maxEntries: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: AuditLogOptions = {},
   ) {
     this.prefix = options.prefix ?? 'flipper';

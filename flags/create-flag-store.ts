@@ -1,5 +1,5 @@
 // Builds the configured flag store: Flipper's layout in Redis, or GitLab's Features API for the environments given one.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { GitLabClient, type GitLabAttempt } from '../gitlab/gitlab-client';
 import type { FlagBackendSettings } from '../gitlab/gitlab-settings';
 import { ENVIRONMENTS, type Environment } from './environments';
@@ -9,7 +9,7 @@ import { GitLabFlagStore } from './gitlab-flag-store';
 import { RedisFlagStore } from './redis-flag-store';
 
 export interface CreateFlagStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** FLAG_KEY_PREFIX. */
   prefix?: string;
   /** FLAG_BACKEND and its instances; `redis` when absent. */

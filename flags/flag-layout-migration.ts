@@ -1,6 +1,6 @@
 // Moves flags from the store's first Redis layout (`<prefix>:<env>:features`, `<prefix>:<env>:feature:<flag>`) to Flipper's.
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { ENVIRONMENTS, type Environment } from './environments';
 import type { FlagGates } from './flag-gates';
 import { isFlagName } from './flag-name';
@@ -110,7 +110,7 @@ const MIGRATE_SCRIPT_SHA = createHash('sha1').update(MIGRATE_SCRIPT).digest('hex
  * run finds nothing to move. A flag that the new layout already holds with different fields is left in both
  * layouts (`conflict`) unless `force`. Change records and the changes channel kept their keys and need no move.
  */
-export async function migrateFlagLayout(redis: Redis, options: FlagMigrationOptions): Promise<FlagMigrationResult> {
+export async function migrateFlagLayout(redis: RedisClient, options: FlagMigrationOptions): Promise<FlagMigrationResult> {
   validateKeyPrefix(options.prefix, 'Flag migration');
   const dryRun = options.dryRun === true;
   const entries: FlagMigrationEntry[] = [];
@@ -129,7 +129,7 @@ export async function migrateFlagLayout(redis: Redis, options: FlagMigrationOpti
 }
 
 /** The flags the old layout lists in `env`, sorted, with `features` last (its new key is the old set's). */
-async function legacyFlags(redis: Redis, prefix: string, env: Environment): Promise<string[]> {
+async function legacyFlags(redis: RedisClient, prefix: string, env: Environment): Promise<string[]> {
   const key = legacyFeaturesKey(prefix, env);
   const type = await redis.type(key);
   // A hash there is the new layout's flag `features`, already moved; no old set then.
@@ -140,7 +140,7 @@ async function legacyFlags(redis: Redis, prefix: string, env: Environment): Prom
 }
 
 async function migrateFlag(
-  redis: Redis,
+  redis: RedisClient,
   options: FlagMigrationOptions,
   env: Environment,
   flag: string,
@@ -173,7 +173,7 @@ async function migrateFlag(
   return entry;
 }
 
-async function runScript(redis: Redis, keys: string[], args: string[]): Promise<unknown[]> {
+async function runScript(redis: RedisClient, keys: string[], args: string[]): Promise<unknown[]> {
   let reply: unknown;
   try {
     reply = await redis.evalsha(MIGRATE_SCRIPT_SHA, keys.length, ...keys, ...args);

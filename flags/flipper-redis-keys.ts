@@ -50,9 +50,38 @@ export function validateFlipperFlagName(flag: string): void {
   }
 }
 
-/** Checks a FLAG_KEY_PREFIX-style prefix: non-empty and without a newline. */
+/** The FLAG_KEY_PREFIX rule, in words. */
+export const FLAG_KEY_PREFIX_RULE = 'letters, digits and _ : . - only, with at most one Redis Cluster hash tag in braces such as {flipper}';
+
+// At most one `{tag}`: Redis Cluster then places every key of the prefix by the tag alone, so all share one slot.
+const FLAG_KEY_PREFIX_PATTERN = /^[A-Za-z0-9_:.-]*(\{[A-Za-z0-9_:.-]+\})?[A-Za-z0-9_:.-]*$/;
+
+/** The FLAG_KEY_PREFIX rule: non-empty, FLAG_KEY_PREFIX_RULE's characters, at most one non-empty hash tag. */
+export function isFlagKeyPrefix(prefix: string): boolean {
+  return typeof prefix === 'string' && prefix.length > 0 && FLAG_KEY_PREFIX_PATTERN.test(prefix);
+}
+
+/** The Redis Cluster hash tag of keys that start with `prefix` (`flipper` in `{flipper}:production:`), or null without one. */
+export function keyHashTag(prefix: string): string | null {
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix.slice(open + 1, close) : null;
+}
+
+/** Checks a FLAG_KEY_PREFIX-style prefix against the rule. */
 export function validateKeyPrefix(prefix: string, where: string): void {
-  if (typeof prefix !== 'string' || prefix.length === 0 || /[\r\n]/.test(prefix)) {
-    throw new Error(`${where} prefix must be a non-empty string without line breaks, got ${JSON.stringify(prefix)}`);
-  }
+  if (!isFlagKeyPrefix(prefix)) throw new Error(`${where} prefix must be a non-empty string of ${FLAG_KEY_PREFIX_RULE}, got ${JSON.stringify(prefix)}`);
+}
+
+/**
+ * On Redis Cluster every multi-key script and MULTI of the flag store must touch one slot: the prefix must hold a hash
+ * tag, e.g. `{flipper}` (a Ruby app then reads with `key_prefix: '{flipper}:production:'`).
+ */
+export function validateKeyPrefixForCluster(prefix: string, where: string): void {
+  if (keyHashTag(prefix) !== null) return;
+  const suggestion = `{${prefix.replace(/[{}]/g, '')}}`;
+  throw new Error(
+    `${where} runs on Redis Cluster, where FLAG_KEY_PREFIX must hold a hash tag so a flag's keys share one slot; got ${JSON.stringify(prefix)}: ` +
+      `set FLAG_KEY_PREFIX=${suggestion} (Ruby's Flipper then reads key_prefix "${suggestion}:<env>:")`,
+  );
 }

@@ -1,5 +1,5 @@
 // The GitLab flag store's change records in Redis: written before the first API call, completed after the last.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { changeFingerprint, parseChangeRecord, replayChangeRecord, type ChangeRecord } from './change-record';
 import type { Environment } from './environments';
 import type { FlagChange, FlagGates } from './flag-gates';
@@ -21,7 +21,7 @@ export interface GitLabChangeRecord {
 
 export class GitLabChangeRecords {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
   ) {}

@@ -1,5 +1,5 @@
 // FlagStore through GitLab's Features API: one GitLab instance per environment, change records in Redis.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { actorPath, parseGitLabActorId } from '../gitlab/gitlab-actors-api';
 import type { GitLabClient } from '../gitlab/gitlab-client';
 import { deleteFeature, getFeature, listFeatures, setFeature, type GitLabFeature } from '../gitlab/gitlab-features-api';
@@ -17,7 +17,7 @@ export interface GitLabFlagStoreOptions {
   /** The GitLab instance of each environment this store writes (GitLab has one Features API per instance). */
   instances: Partial<Record<Environment, GitLabClient>>;
   /** Where change records are kept and changes announced (the worker's Redis). */
-  redis: Redis;
+  redis: RedisClient;
   /** FLAG_KEY_PREFIX: names the records' keys and the changes channel; defaults to `flipper`. */
   prefix?: string;
   /** How long change records are kept; defaults to 90 days, like the Redis store's. */
@@ -45,7 +45,7 @@ const RESOLVED_TYPE: Record<'Project' | 'Group' | 'User' | 'Namespace', ActorTyp
  */
 export class GitLabFlagStore implements FlagStore {
   private readonly instances: Partial<Record<Environment, GitLabClient>>;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly records: GitLabChangeRecords;
   private readonly actorCacheMs: number;

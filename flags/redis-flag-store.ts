@@ -1,6 +1,5 @@
 // Flag gates in Redis in Flipper's own Redis adapter layout, one Flipper key_prefix per environment.
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
 import { changeFingerprint, parseChangeRecord, replayChangeRecord, type ChangeRecord } from './change-record';
 import { isEnvironment, type Environment } from './environments';
 import { applyChangeToGates, type FlagChange, type FlagGates } from './flag-gates';
@@ -14,7 +13,9 @@ import {
   flipperKeyPrefix,
   validateFlipperFlagName,
   validateKeyPrefix,
+  validateKeyPrefixForCluster,
 } from './flipper-redis-keys';
+import type { RedisClient } from '../redis/redis-client';
 import { validateChangeId, validateEnvironment, validateFlagInput, validateFlagName } from './validate-flag-input';
 
 export interface RedisFlagStoreOptions {
@@ -96,8 +97,8 @@ interface Snapshot {
  * "<prefix>:<env>:")` reads and writes the same flags): the set `<prefix>:<env>:flipper_features` of flag names and,
  * per flag, the hash `<prefix>:<env>:<flag>` with the fields `boolean`, `percentage_of_actors`, `percentage_of_time`,
  * `actors/<id>` and `groups/<name>`. Change records (`<prefix>:change:<id>`) and the changes channel are ours.
- * On Redis Cluster the apply script's keys (features set, hash, change record) are in different slots, so it fails
- * with CROSSSLOT, as the layout before it did.
+ * On Redis Cluster the prefix must hold a hash tag (`{flipper}`): the apply script's keys (features set, hash, change
+ * record) then share one slot, and a Ruby app reads them with `key_prefix: "{flipper}:<env>:"`.
  *
  * Every write — an `apply` that wrote (not the replay of a recorded change id) and every
  * `delete` — is announced atomically with it by PUBLISH on `flagChangesChannel(prefix)` with the message
@@ -110,12 +111,13 @@ export class RedisFlagStore implements FlagStore {
   private readonly changeRecordTtlSeconds: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisFlagStoreOptions = {},
   ) {
     this.prefix = options.prefix ?? DEFAULT_FLAG_KEY_PREFIX;
     this.changeRecordTtlSeconds = options.changeRecordTtlSeconds ?? DEFAULT_CHANGE_RECORD_TTL_SECONDS;
     validateKeyPrefix(this.prefix, 'RedisFlagStore');
+    if (redis.isCluster) validateKeyPrefixForCluster(this.prefix, 'The flag store');
     this.changesChannel = flagChangesChannel(this.prefix);
     if (!Number.isSafeInteger(this.changeRecordTtlSeconds) || this.changeRecordTtlSeconds <= 0) {
       throw new Error(`RedisFlagStore changeRecordTtlSeconds must be a positive integer, got ${this.changeRecordTtlSeconds}`);

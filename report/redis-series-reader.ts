@@ -1,6 +1,7 @@
-// Reads per-minute Snowplow series from the Redis at a URL, failing fast with the (masked) address when it cannot be reached.
-import Redis from 'ioredis';
-import { maskUrlPassword } from '../config/load-config';
+// Reads per-minute Snowplow series from Redis (one server or a cluster), failing fast with the (masked) address when it cannot be reached.
+import { createRedisClient, redisSettingsOf, type RedisTarget } from '../redis/create-redis-client';
+import { describeRedisAddress } from '../redis/describe-redis-address';
+import type { RedisClient } from '../redis/redis-client';
 import { readSentPerMinute, type MinuteSeries } from '../volume/read-sent-per-minute';
 
 export interface SeriesReader {
@@ -8,18 +9,21 @@ export interface SeriesReader {
   close(): Promise<void>;
 }
 
-/** A reader that connects on its first read (within `connectTimeoutMs`) and never queues commands while Redis is down. */
-export function redisSeriesReader(redisUrl: string, connectTimeoutMs = 3000): SeriesReader {
-  let redis: Redis | null = null;
+/**
+ * A reader that connects on its first read (within `connectTimeoutMs`) and never queues commands while Redis is down.
+ * A URL is one server (tests); the configuration may name a cluster (REDIS_CLUSTER) and TLS files (REDIS_TLS_*).
+ */
+export function redisSeriesReader(target: RedisTarget, connectTimeoutMs = 3000): SeriesReader {
+  const settings = redisSettingsOf(target);
+  let redis: RedisClient | null = null;
   return {
     async read(flag, start, end) {
       if (redis === null) {
-        redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: connectTimeoutMs, retryStrategy: () => null });
-        redis.on('error', () => undefined);
+        redis = createRedisClient(settings, { lazyConnect: true, failFast: true, queueWhileConnecting: false, connectTimeoutMs, reconnectDelayMs: null });
         try {
           await redis.connect();
         } catch (err) {
-          throw new Error(`cannot reach Redis at ${maskUrlPassword(redisUrl)}: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`cannot reach ${describeRedisAddress(settings)}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
       return readSentPerMinute(redis, flag, start, end);

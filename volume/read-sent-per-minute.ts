@@ -1,5 +1,5 @@
 // Reads a flag's per-minute Snowplow counters over a time range: one count per UTC minute, zeros included.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { parseCount } from './redis-volume-reader';
 import { snowplowSentPerMinuteKey } from './snowplow-counter-keys';
 
@@ -24,7 +24,7 @@ export function minutesBetween(start: Date, end: Date): { first: number; count: 
 }
 
 /** One count per minute from the minute of `start` to the minute of `end` (both included); minutes without a counter are 0. */
-export async function readSentPerMinute(redis: Redis, flag: string, start: Date, end: Date): Promise<MinuteSeries> {
+export async function readSentPerMinute(redis: RedisClient, flag: string, start: Date, end: Date): Promise<MinuteSeries> {
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new RangeError('readSentPerMinute: start and end must be valid dates');
   const { first, count } = minutesBetween(start, end);
   if (count < 1) throw new RangeError(`readSentPerMinute: end (${end.toISOString()}) is before start (${start.toISOString()})`);

@@ -1,5 +1,5 @@
 // Writes the counters for events the collector accepted, in one round trip.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import {
   DAILY_TTL_SECONDS,
   PER_MINUTE_TTL_SECONDS,
@@ -12,7 +12,7 @@ import {
 } from './snowplow-counter-keys';
 
 /** Adds `countsByEvent` to the day, per-event, per-second and per-minute counters of `flag` at time `at`. */
-export async function recordSentEvents(redis: Redis, flag: string, countsByEvent: ReadonlyMap<string, number>, at: Date): Promise<void> {
+export async function recordSentEvents(redis: RedisClient, flag: string, countsByEvent: ReadonlyMap<string, number>, at: Date): Promise<void> {
   let total = 0;
   for (const n of countsByEvent.values()) total += n;
   if (total === 0) return;

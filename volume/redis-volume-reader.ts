@@ -1,10 +1,10 @@
 // Reads a flag's Snowplow counters from Redis: today's total, the 7-day rolling average and a per-second window.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { snowplowSentCounterKey, snowplowSentPerSecondKey, utcDay } from './snowplow-counter-keys';
 import { MAX_WINDOW_SECONDS, ROLLING_DAYS, type VolumeReader, type VolumeReading } from './volume-reader';
 
 export class RedisVolumeReader implements VolumeReader {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async read(flag: string, at: Date, windowSeconds: number): Promise<VolumeReading> {
     const window = Math.min(MAX_WINDOW_SECONDS, Math.max(1, Math.round(windowSeconds)));

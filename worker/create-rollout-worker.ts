@@ -1,6 +1,6 @@
 // Builds a worker for the rollout task queue with activities wired to a flag store and volume reader.
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { createActivities } from '../activities/create-activities';
 import { createFlagStore } from '../flags/create-flag-store';
 import type { FlagBackendSettings } from '../gitlab/gitlab-settings';
@@ -13,7 +13,7 @@ export interface RolloutWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  redis: Redis;
+  redis: RedisClient;
   flagKeyPrefix?: string;
   /** FLAG_BACKEND: Redis (default), or GitLab's Features API for the environments given an instance. */
   flags?: FlagBackendSettings;

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     const { address, namespace } = config.temporal;
     throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace}): ${err instanceof Error ? err.message : String(err)}`);
   });
-  const redis = createWorkerRedis(config.redisUrl, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
+  const redis = createWorkerRedis(config, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
   try {
     const worker = await createRolloutWorker(rolloutWorkerOptionsOf(config, connection, redis));
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');

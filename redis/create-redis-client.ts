@@ -1,0 +1,193 @@
+// The one place Redis clients are made: a single server or a Redis Cluster, over TLS when asked, always with an error listener.
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { ConfigError, type AppConfig } from '../config/load-config';
+import { describeRedisAddress } from './describe-redis-address';
+import type { RedisClient } from './redis-client';
+import { parseRedisUrls, type RedisNodeUrl } from './redis-urls';
+
+/** How to reach Redis: REDIS_URL, REDIS_CLUSTER and REDIS_TLS_CA_FILE/CERT_FILE/KEY_FILE. */
+export interface RedisConnectionSettings {
+  /** One redis:// or rediss:// URL; with `cluster`, a comma-separated list of seed nodes. */
+  url: string;
+  cluster?: boolean;
+  /** PEM files for rediss://: a CA to trust, and a client certificate and key when the server demands one. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+/** What a user of Redis is given: the configuration (REDIS_URL, REDIS_CLUSTER, REDIS_TLS_*), or a URL of one server (tests). */
+export type RedisTarget = string | Pick<AppConfig, 'redisUrl' | 'redis'>;
+
+/** The connection settings of a configuration, or of one server's URL. */
+export function redisSettingsOf(target: RedisTarget): RedisConnectionSettings {
+  if (typeof target === 'string') return { url: target };
+  return { url: target.redisUrl, cluster: target.redis.cluster, tls: target.redis.tls };
+}
+
+/** How one user of Redis wants its client to behave; each user (worker, CLI, report reader…) says it where it is. */
+export interface RedisClientUse {
+  /** How long one connection attempt (TCP and TLS) may take; 10 s by default. */
+  connectTimeoutMs?: number;
+  /**
+   * The delay before reconnect attempt `attempt` (1, 2, …) after the connection was lost or could not be made; `null`:
+   * never reconnect (the client ends and its commands fail). A cluster reconnects as a whole this way (a node that
+   * fails is replaced from the cluster's topology). By default ioredis's (reconnect for ever).
+   */
+  reconnectDelayMs?: ((attempt: number) => number) | null;
+  /**
+   * Fail a command after one failed reconnect instead of holding it until Redis is back. A cluster that keeps
+   * reconnecting would hold commands in its offline queue until it is back, so there it queues none while it has no
+   * connection (commands fail at once), unless `reconnectDelayMs` is null: not reconnecting ends the wait anyway.
+   */
+  failFast?: boolean;
+  /** Hold commands sent while not (yet) connected (true by default); false fails them at once. */
+  queueWhileConnecting?: boolean;
+  /** Connect on the first command or `connect()` instead of at once. */
+  lazyConnect?: boolean;
+  /**
+   * Told each connection problem once (one line naming Redis and its masked address), until the client is ready
+   * again; without it problems are dropped here and show as the failed commands' errors.
+   */
+  onError?: (detail: string, error: Error) => void;
+  /** Told when the client is ready again after a problem. */
+  onReady?: (detail: string) => void;
+}
+
+/**
+ * A client for `settings` behaving as `use` asks. Throws ConfigError, naming the variable, when the settings cannot
+ * work: a list of URLs without REDIS_CLUSTER=true, TLS files with a redis:// URL, a certificate without its key, or a
+ * PEM file that cannot be read.
+ */
+export function createRedisClient(settings: RedisConnectionSettings, use: RedisClientUse = {}): RedisClient {
+  const nodes = redisNodesOf(settings);
+  const tls = tlsOptionsOf(settings, nodes);
+  const connectTimeout = use.connectTimeoutMs ?? 10_000;
+  const client = settings.cluster
+    ? createCluster(nodes, tls, connectTimeout, use)
+    : createServer(nodes[0]!, tls, connectTimeout, use);
+  listenForProblems(client, describeRedisAddress(settings), use);
+  return client;
+}
+
+function redisNodesOf(settings: RedisConnectionSettings): RedisNodeUrl[] {
+  const { nodes, problems } = parseRedisUrls(settings.url);
+  const shown = maskedUrls(settings.url);
+  if (problems.length > 0) throw new ConfigError(`REDIS_URL=${shown}: ${problems.join('; ')}`);
+  if (nodes.length > 1 && !settings.cluster) {
+    throw new ConfigError(
+      `REDIS_URL=${shown} lists ${nodes.length} URLs, but REDIS_CLUSTER is not true: set REDIS_CLUSTER=true to use them as the seed nodes of a Redis Cluster, or give one URL`,
+    );
+  }
+  if (settings.cluster && nodes.some((node) => node.db !== 0)) {
+    throw new ConfigError(`REDIS_URL=${shown} names a database other than 0, but REDIS_CLUSTER=true and Redis Cluster has only database 0`);
+  }
+  return nodes;
+}
+
+function maskedUrls(url: string): string {
+  return describeRedisAddress({ url }).replace(/^Redis at /, '');
+}
+
+const TLS_FILES = [
+  ['caFile', 'REDIS_TLS_CA_FILE', 'ca'],
+  ['certFile', 'REDIS_TLS_CERT_FILE', 'cert'],
+  ['keyFile', 'REDIS_TLS_KEY_FILE', 'key'],
+] as const;
+
+/** The TLS options of rediss:// URLs: the PEM files read now, so a bad path fails at start naming its variable. */
+function tlsOptionsOf(settings: RedisConnectionSettings, nodes: RedisNodeUrl[]): ConnectionOptions | undefined {
+  const files = settings.tls ?? {};
+  const given = TLS_FILES.filter(([field]) => files[field] !== undefined);
+  const secure = nodes.every((node) => node.tls);
+  if (!secure) {
+    if (given.length === 0) return undefined;
+    throw new ConfigError(
+      `${given.map(([, variable]) => variable).join(', ')} ${given.length === 1 ? 'is' : 'are'} set, but REDIS_URL=${maskedUrls(settings.url)} ` +
+        'is not a rediss:// URL: the TLS files are used only over TLS; write rediss://host:port (or unset them)',
+    );
+  }
+  if ((files.certFile === undefined) !== (files.keyFile === undefined)) {
+    const [set, unset] = files.certFile === undefined ? ['REDIS_TLS_KEY_FILE', 'REDIS_TLS_CERT_FILE'] : ['REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'];
+    throw new ConfigError(`${set} is set without ${unset}: a client certificate needs both the certificate and its private key`);
+  }
+  const options: ConnectionOptions = {};
+  for (const [field, variable, option] of given) options[option] = readPem(variable, files[field]!);
+  return options;
+}
+
+function readPem(variable: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${variable}=${path}: cannot read the file: ${(err as { message?: string }).message ?? String(err)}`);
+  }
+  if (!text.includes('-----BEGIN ')) throw new ConfigError(`${variable}=${path}: the file holds no PEM block (-----BEGIN …); give a PEM certificate or key`);
+  return text;
+}
+
+function createServer(node: RedisNodeUrl, tls: ConnectionOptions | undefined, connectTimeout: number, use: RedisClientUse): Redis {
+  const options: RedisOptions = {
+    host: node.host,
+    port: node.port,
+    db: node.db,
+    ...(node.username === undefined ? {} : { username: node.username }),
+    ...(node.password === undefined ? {} : { password: node.password }),
+    ...(node.tls ? { tls: tls ?? {} } : {}),
+    connectTimeout,
+    lazyConnect: use.lazyConnect ?? false,
+    enableOfflineQueue: use.queueWhileConnecting ?? true,
+    ...(use.failFast ? { maxRetriesPerRequest: 1 } : {}),
+    ...(use.reconnectDelayMs === undefined ? {} : { retryStrategy: use.reconnectDelayMs ?? (() => null) }),
+  };
+  return new Redis(options);
+}
+
+function createCluster(nodes: RedisNodeUrl[], tls: ConnectionOptions | undefined, connectTimeout: number, use: RedisClientUse): Cluster {
+  const [first] = nodes;
+  const secure = first?.tls === true;
+  const reconnects = use.reconnectDelayMs !== null;
+  const options: ClusterOptions = {
+    // Credentials and TLS go to every node's connection, the seeds' and those the cluster's topology names.
+    redisOptions: {
+      ...(first?.username === undefined ? {} : { username: first.username }),
+      ...(first?.password === undefined ? {} : { password: first.password }),
+      ...(secure ? { tls: tls ?? {} } : {}),
+      connectTimeout,
+      ...(use.failFast ? { maxRetriesPerRequest: 1 } : {}),
+    },
+    // Over TLS a node's certificate is checked against the name it was reached by, so names are not resolved first.
+    ...(secure ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
+    slotsRefreshTimeout: connectTimeout,
+    lazyConnect: use.lazyConnect ?? false,
+    enableOfflineQueue: (use.queueWhileConnecting ?? true) && !(use.failFast && reconnects),
+    ...(use.reconnectDelayMs === undefined ? {} : { clusterRetryStrategy: use.reconnectDelayMs ?? (() => null) }),
+  };
+  return new Cluster(
+    nodes.map((node) => ({ host: node.host, port: node.port })),
+    options,
+  );
+}
+
+/** Problems become one line each naming Redis (never an "Unhandled error event" on stderr), told again only after a recovery. */
+function listenForProblems(client: RedisClient, address: string, use: RedisClientUse): void {
+  // A cluster's reconnects alternate between a node's error and the cluster's: each is told once until it is ready again.
+  const told = new Set<string>();
+  const problem = (detail: string, error: Error) => {
+    if (!told.has(detail)) use.onError?.(detail, error);
+    told.add(detail);
+  };
+  client.on('error', (error: Error & { lastNodeError?: Error }) => {
+    // A cluster that reached no node says only "Failed to refresh slots cache."; the last node's error says why.
+    const cause = error.lastNodeError ? ` (${error.lastNodeError.message})` : '';
+    problem(`${address}: ${error.message}${cause}`, error);
+  });
+  if (client instanceof Cluster) {
+    client.on('node error', (error: Error, node: string) => problem(`${address}: node ${node}: ${error.message}`, error));
+  }
+  client.on('ready', () => {
+    if (told.size > 0) use.onReady?.(`${address} is reachable again`);
+    told.clear();
+  });
+}
