@@ -8,14 +8,12 @@ import type { NotifySettings } from '../notify/notify-settings';
 import { NOTICE_KINDS, type NoticeKind } from '../notify/rollout-notice';
 import { describeWebhookTarget, parseWebhookTargets } from '../notify/webhook-target';
 import { closestField } from '../plan/strict-section-schema';
+import { describeTemporalSettings, loadTemporalSettings, type TemporalFlags, type TemporalSettings } from './temporal-settings';
 import { parseRedisUrls } from '../redis/redis-urls';
 
 const configSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  // The other TEMPORAL_* settings (address, namespace, API key, TLS, profiles) are read by loadTemporalSettings.
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('flag-rollouts'),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
@@ -71,17 +69,11 @@ const configSchema = z.object({
 });
 
 /** Variables whose values are never shown, not even when they are invalid. */
-const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'ROLLOUT_WEBHOOKS', 'FREEZE_URL']);
+const SECRET_VARIABLES = new Set(['ROLLOUT_WEBHOOKS', 'FREEZE_URL']);
 
 export interface AppConfig {
-  temporal: {
-    address: string;
-    namespace: string;
-    taskQueue: string;
-    /** Secret: passed to the connection only, never logged or put in workflow input. */
-    apiKey?: string;
-    tls: boolean;
-  };
+  /** How to reach Temporal (profile, TEMPORAL_* variables, CLI flags; see temporal-settings.ts) and the task queue. */
+  temporal: TemporalSettings & { taskQueue: string };
   redisUrl: string;
   /** How to reach Redis beyond its URL: as a cluster (REDIS_URL is then a comma-separated list of seed nodes) and over TLS. */
   redis: {
@@ -123,27 +115,24 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/** `overrides.temporal`: the CLI's --address, --namespace and --profile, which win over the environment and the profile. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { temporal?: TemporalFlags } = {}): AppConfig {
   const parsed = configSchema.safeParse(env);
   const gitlab = parseGitLabSettings(env);
-  if (!parsed.success || gitlab.problems.length > 0) {
+  const temporal = loadTemporalSettings(env, overrides.temporal);
+  if (!parsed.success || gitlab.problems.length > 0 || !temporal.settings) {
     const issues = [...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message }))), ...gitlab.problems];
     const lines = issues.map(({ variable: name, message }) => {
       const raw = JSON.stringify(env[name]) ?? 'undefined';
       const shown = SECRET_VARIABLES.has(name) || isGitLabSecretVariable(name) ? '(hidden)' : maskUrlPassword(raw);
       return `${name}=${shown}: ${message}`;
     });
+    lines.push(...temporal.problems);
     throw new ConfigError(`invalid environment configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
   return {
-    temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-      apiKey: e.TEMPORAL_API_KEY,
-      tls: e.TEMPORAL_TLS ? e.TEMPORAL_TLS === 'true' : e.TEMPORAL_API_KEY !== undefined,
-    },
+    temporal: { ...temporal.settings, taskQueue: e.TEMPORAL_TASK_QUEUE },
     redisUrl: e.REDIS_URL,
     redis: {
       cluster: e.REDIS_CLUSTER === 'true',
@@ -173,8 +162,7 @@ export function describeConfig(config: AppConfig): Record<string, string> {
     temporalAddress: config.temporal.address,
     temporalNamespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    temporalApiKey: config.temporal.apiKey ? '(set)' : '(not set)',
-    temporalTls: String(config.temporal.tls),
+    ...describeTemporalSettings(config.temporal),
     redisUrl: maskUrlPassword(config.redisUrl),
     redisCluster: String(config.redis.cluster),
     redisTls: [config.redis.tls.caFile && 'ca', config.redis.tls.certFile && 'client certificate'].filter(Boolean).join(' + ') || '(none)',

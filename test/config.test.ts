@@ -4,7 +4,7 @@ import { FLAG_NAME_RULE } from '../flags/flag-name';
 
 it('has working defaults for a local stack', () => {
   const config = loadConfig({});
-  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'flag-rollouts', apiKey: undefined, tls: false });
+  expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'flag-rollouts', apiKey: undefined, tls: false, grpcMeta: {} });
   expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
   expect(config.tracking).toMatchObject({ collectorUrl: 'http://127.0.0.1:9090', flag: 'route_hll_to_snowplow_phase3' });
   expect(config.tracking.instanceId).toMatch(/^[A-Za-z0-9_.-]+$/);
@@ -12,7 +12,7 @@ it('has working defaults for a local stack', () => {
 
 it('never shows secrets: the API key and a Redis password are masked', () => {
   const config = loadConfig({ TEMPORAL_API_KEY: 'sk-secret', REDIS_URL: 'redis://app:hunter2@redis:6379' });
-  expect(config.temporal.tls).toBe(true);
+  expect(config.temporal.tls).toEqual({});
   const shown = JSON.stringify(describeConfig(config));
   expect(shown).not.toContain('sk-secret');
   expect(shown).not.toContain('hunter2');
