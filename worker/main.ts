@@ -1,28 +1,33 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { describeConfig, loadConfig } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import { createRolloutWorker } from './create-rollout-worker';
 import { rolloutWorkerOptionsOf } from './rollout-worker-options-of';
 import { createWorkerRedis } from './create-worker-redis';
-import { createLogger, temporalLogger, temporalLogLevel } from './logger';
+import { installWorkerRuntime } from '../observability/install-worker-runtime';
+import { startWorkerObservability } from '../observability/start-worker-observability';
+import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
-  // LOG_LEVEL end to end: the SDK's own logs (workflow and activity loggers, runtime) go through the same JSON logger.
-  Runtime.install({ logger: temporalLogger(logger, temporalLogLevel(config.logLevel)) });
+  // LOG_LEVEL end to end: the SDK's own logs (workflow and activity loggers, Core) go through the same JSON logger.
+  const { runtime, prometheusAddress } = await installWorkerRuntime({ logger, level: config.logLevel, metrics: config.metrics.address !== null });
   logger.info({ config: describeConfig(config) }, 'starting rollout worker');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config)).catch((err: unknown) => {
     const { address, namespace } = config.temporal;
     throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace}): ${err instanceof Error ? err.message : String(err)}`);
   });
   const redis = createWorkerRedis(config, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
+  let worker: Worker | null = null;
+  const observability = await startWorkerObservability({ config, runtime, prometheusAddress, connection, redis, workerState: () => worker?.getState() ?? 'STARTING', logger });
   try {
-    const worker = await createRolloutWorker(rolloutWorkerOptionsOf(config, connection, redis));
+    worker = await createRolloutWorker(rolloutWorkerOptionsOf(config, connection, redis));
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
     await worker.run();
   } finally {
+    await observability.close();
     await connection.close();
     await redis.quit();
   }

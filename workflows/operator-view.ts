@@ -3,6 +3,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { condition, log, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/create-activities';
 import { renderDetails } from './current-details';
+import { RolloutMetrics } from './rollout-metrics';
 import type { RolloutProgress } from './rollout-progress';
 import type { RolloutStatus } from './rollout-status';
 import { FLAG_NAME, NO_PENDING_GATE, PENDING_GATE, REQUESTER, ROLLOUT_GROUP, ROLLOUT_PERCENT, ROLLOUT_STAGE, ROLLOUT_STATE } from './search-attributes';
@@ -22,6 +23,7 @@ const { notify } = proxyActivities<RolloutActivities>({
 export class OperatorView {
   private published: Partial<Record<string, string | number | null>> = {};
   private readonly deliveries = new Set<Promise<unknown>>();
+  private readonly metrics = new RolloutMetrics();
 
   /** `enabled` is false for rollouts recorded before OPERATOR_VIEW: their commands stay as they were. */
   constructor(
@@ -31,10 +33,11 @@ export class OperatorView {
     progress.onChange = () => this.refresh();
   }
 
-  /** Renders the current details, upserts the search attributes that changed and hands queued notices to `notify`. */
+  /** Renders the current details, sets the gauges, upserts the search attributes that changed and hands queued notices to `notify`. */
   refresh(): void {
     const status = this.progress.status();
     setCurrentDetails(renderDetails(status, this.progress.details));
+    this.metrics.publish(status);
     if (!this.enabled) return;
     this.upsert(status);
     for (const notice of this.progress.takeNotices()) {

@@ -22,7 +22,8 @@ export type Stage = (typeof STAGES)[number];
 export const GATES = ['staging-qa', 'production-qa', 'global-readiness', 'volume-review', 'deployment', 'cleanup'] as const;
 export type GateName = (typeof GATES)[number];
 
-export type RolloutState = 'running' | 'awaiting-approval' | 'rolling-back' | 'rolled-back' | 'completed' | 'failed';
+export const ROLLOUT_STATES = ['running', 'awaiting-approval', 'rolling-back', 'rolled-back', 'completed', 'failed'] as const;
+export type RolloutState = (typeof ROLLOUT_STATES)[number];
 
 /** States in which a rollout has ended. */
 export const FINAL_STATES: readonly RolloutState[] = ['completed', 'rolled-back', 'failed'];
