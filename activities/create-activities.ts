@@ -78,7 +78,7 @@ export function createActivities({ flagStore, volumeReader, notify, freeze = NO_
     /** `feature delete` of the cleanup stage: removes the flag from one environment (a no-op when it is gone already). */
     async deleteFlag(request: { flag: string; environment: Environment }): Promise<void> {
       await flagStore.delete(request.flag, request.environment);
-      log.info('deleted flag', request);
+      log.info(`deleted ${request.flag} on ${request.environment}`, { event: 'flag-delete', ...request });
     },
 
     /** Whether the plan's merge commit is deployed to GitLab environments; fails (and is retried) when GitLab cannot tell. */
@@ -99,7 +99,7 @@ export function createActivities({ flagStore, volumeReader, notify, freeze = NO_
     async applyFlagChange(request: FlagChangeRequest): Promise<AppliedChange> {
       const { flag, environment, change, changeId } = request;
       const applied = await asNonRetryableWhenInvalid(() => flagStore.apply(flag, environment, change, changeId));
-      log.info('applied flag change', { flag, environment, changeId, before: applied.previous, after: applied.current });
+      log.info(`changed ${flag} on ${environment}`, { event: 'flag-change', flag, environment, changeId, change, before: { gates: applied.previous }, after: { gates: applied.current } });
       return applied;
     },
 
@@ -110,6 +110,7 @@ export function createActivities({ flagStore, volumeReader, notify, freeze = NO_
       if (!hasCopy && record === null) {
         // Nothing to undo; the current gates are only reported, and a flag the store cannot read must not block the rollback.
         const current = await flagStore.get(flag, environment).then((gates) => ({ gates }), (error: unknown) => ({ gates: null, unreadable: String(error) }));
+        log.info(`nothing to restore for ${flag} on ${environment}: the change was never applied`, { event: 'flag-restore', flag, environment, changeId, reverted: false, after: { gates: current.gates }, ...current });
         return { reverted: false, ...current };
       }
       const gates = hasCopy ? before : record!.previous;
@@ -118,10 +119,20 @@ export function createActivities({ flagStore, volumeReader, notify, freeze = NO_
         log.warn('restoring from the workflow state; the change record does not agree', { flag, environment, changeId, changeRecord });
       }
       const restored = await asNonRetryableWhenInvalid(() => flagStore.apply(flag, environment, { kind: 'restore', gates }, `${changeId}/revert`));
-      if (!sameGates(restored.previous, restored.current)) {
-        log.info('restored flag gates', { flag, environment, before: restored.previous, after: restored.current });
-      }
-      return { reverted: true, gates: restored.current, found: restored.previous, source: hasCopy ? 'workflow' : 'change-record', changeRecord };
+      const source = hasCopy ? 'workflow' : 'change-record';
+      log.info(`restored ${flag} on ${environment}`, {
+        event: 'flag-restore',
+        flag,
+        environment,
+        changeId: `${changeId}/revert`,
+        reverted: true,
+        changed: !sameGates(restored.previous, restored.current),
+        before: { gates: restored.previous },
+        after: { gates: restored.current },
+        source,
+        changeRecord,
+      });
+      return { reverted: true, gates: restored.current, found: restored.previous, source, changeRecord };
     },
 
     async readEventVolume(request: { flag: string; windowSeconds: number }): Promise<VolumeReading> {

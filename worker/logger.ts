@@ -19,9 +19,14 @@ export function temporalLogLevel(level: 'trace' | 'debug' | 'info' | 'warn' | 'e
   return level.toUpperCase() as LogLevel;
 }
 
-/** A Temporal runtime logger that writes through `logger`. */
+/**
+ * A Temporal runtime logger that writes through `logger`. An activity's task token is left out: it is long, says
+ * nothing that activityId and workflowId do not, and lets whoever holds it complete the activity.
+ */
 export function temporalLogger(logger: Logger, level: LogLevel = 'INFO'): DefaultLogger {
   return new DefaultLogger(level, (entry: LogEntry) => {
-    logger[toPino[entry.level]]({ ...entry.meta }, entry.message);
+    const meta = { ...entry.meta };
+    delete meta.taskToken;
+    logger[toPino[entry.level]](meta, entry.message);
   });
 }

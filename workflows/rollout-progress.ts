@@ -7,6 +7,7 @@ import { SIGNATURE_RULES } from '../signing/decision-signature';
 import { MESSAGE_KINDS, type Approval, type MessageKind, type MessagePayloads } from './message-schemas';
 import type { MessageAccepted } from './messages';
 import { RollbackRequested } from './rollback-requested';
+import { logDecision, logStateChange } from './rollout-log';
 import type { PendingGate, RolloutSnapshot, TouchedEnvironment } from './rollout-snapshot';
 import {
   GUARD_DECISIONS_KEPT,
@@ -80,7 +81,11 @@ export class RolloutProgress {
   /** An update's validator: throws the refusal reason, so a refused update never enters history. */
   validateUpdate(kind: MessageKind, args: readonly unknown[]): void {
     const verdict = checkMessage(kind, args, this.messageContext());
-    if (!verdict.ok) throw new Error(cutText(verdict.reason, REASON_MAX));
+    if (!verdict.ok) {
+      const { gate, by } = messageFields(args);
+      logDecision(this.plan, { decision: 'refused', message: `${kind} update`, stage: this.d.stage, state: this.d.state, ...optional('gate', gate), ...optional('by', by), reason: cutText(verdict.reason, REASON_MAX) });
+      throw new Error(cutText(verdict.reason, REASON_MAX));
+    }
   }
 
   /** An update's handler, after its validator passed in the same activation (so the same check passes again). */
@@ -138,7 +143,9 @@ export class RolloutProgress {
     } else if (this.d.gate) {
       this.d.gate.decision = { kind: 'rejected', rejection: message as MessagePayloads['reject'] };
     }
-    return this.answer(kind, (message as { gate?: GateName }).gate ?? null, message.by);
+    const gate = (message as { gate?: GateName }).gate ?? null;
+    logDecision(this.plan, { decision: 'accepted', message: kind, stage: this.d.stage, state: this.d.state, ...optional('gate', gate ?? undefined), by: message.by });
+    return this.answer(kind, gate, message.by);
   }
 
   /** One approval; the gate is decided once it has as many distinct approvals as the plan asks (one by default). */
@@ -225,18 +232,18 @@ export class RolloutProgress {
   }
 
   private refuse(signal: string, args: readonly unknown[], reason: string): void {
-    const raw = typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : {};
-    const field = (value: unknown, max: number) => (typeof value === 'string' ? cutText(value, max) : undefined);
+    const { gate, by, id } = messageFields(args);
     this.d.refusedCount += 1;
     this.d.refused.push({
       at: new Date(this.now()).toISOString(),
       signal: cutText(signal, NAME_MAX),
-      ...optional('gate', field(raw.gate, NAME_MAX)),
-      ...optional('by', field(raw.by, NAME_MAX)),
+      ...optional('gate', gate),
+      ...optional('by', by),
       reason: cutText(reason, REASON_MAX),
-      ...optional('id', field(raw.id, NAME_MAX)),
+      ...optional('id', id),
     });
     if (this.d.refused.length > REFUSALS_KEPT) this.d.refused.shift();
+    logDecision(this.plan, { decision: 'refused', message: cutText(signal, NAME_MAX), stage: this.d.stage, state: this.d.state, ...optional('gate', gate), ...optional('by', by), reason: cutText(reason, REASON_MAX) });
   }
 
   // --- what the status query and continue-as-new read ---------------------------------------------------------------
@@ -443,6 +450,7 @@ export class RolloutProgress {
   }
 
   startRollback(error: RollbackRequested): void {
+    logStateChange(this.plan, { before: this.d.state, after: 'rolling-back', stage: this.d.stage, reason: error.message, ...optional('by', error.by) });
     this.d.state = 'rolling-back';
     this.d.gate = null;
     this.d.outcome = { cause: error.rollbackCause, reason: error.message, ...optional('by', error.by), at: new Date(this.now()).toISOString() };
@@ -450,6 +458,7 @@ export class RolloutProgress {
   }
 
   finish(state: 'completed' | 'rolled-back' | 'failed', reason?: string): void {
+    const before = this.d.state;
     const at = new Date(this.now()).toISOString();
     this.d.state = state;
     this.d.endedAt = at;
@@ -459,7 +468,15 @@ export class RolloutProgress {
     } else if (reason && this.d.outcome) {
       this.d.outcome = { ...this.d.outcome, reason: `${this.d.outcome.reason}; ${reason}` };
     }
+    logStateChange(this.plan, { before, after: state, stage: this.d.stage, reason: this.d.outcome?.reason ?? state });
   }
+}
+
+/** The gate, sender and message id a message names, when they are text (cut to length): what a refusal records. */
+function messageFields(args: readonly unknown[]): { gate?: string; by?: string; id?: string } {
+  const raw = typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : {};
+  const field = (value: unknown) => (typeof value === 'string' ? cutText(value, NAME_MAX) : undefined);
+  return { ...optional('gate', field(raw.gate)), ...optional('by', field(raw.by)), ...optional('id', field(raw.id)) };
 }
 
 /** `{ [key]: value }` when value is defined, else `{}`: keeps absent fields absent in history and status. */

@@ -19,6 +19,7 @@ import { OPERATOR_VIEW, ROLLBACK_CLOSES_AS_FAILURE, STRICT_MESSAGES } from './pa
 import { RollbackRequested } from './rollback-requested';
 import type { RolloutContext } from './rollout-context';
 import { rolloutFailure } from './rollout-failures';
+import { logBreach } from './rollout-log';
 import { RolloutProgress } from './rollout-progress';
 import type { RolloutInput } from './rollout-snapshot';
 import { runStages } from './rollout-stages';
@@ -49,7 +50,10 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
     const cause = toRollbackRequest(error);
-    if (cause.rollbackCause === 'guard-breach' || cause.rollbackCause === 'projected-breach') progress.notice('breach', `${plan.flag}: ${cause.message}; rolling back`);
+    if (cause.rollbackCause === 'guard-breach' || cause.rollbackCause === 'projected-breach') {
+      logBreach(plan, { cause: cause.rollbackCause, reason: cause.message, state: progress.status().state, stage: progress.stage, percentage: progress.percentage, reading: progress.guard.decisions.at(-1) ?? null });
+      progress.notice('breach', `${plan.flag}: ${cause.message}; rolling back`);
+    }
     progress.startRollback(cause);
     show(progress, `**rolling back** — ${cause.message}`);
     const failed = await CancellationScope.nonCancellable(() => ctx.flags.rollback());
