@@ -1,16 +1,19 @@
-// The FlagStore contract, run against RedisFlagStore on a real redis-server and against MemoryFlagStore.
+// The FlagStore contract, run against RedisFlagStore on a real redis-server and on a real Redis Cluster, and against MemoryFlagStore.
 import { ENVIRONMENTS, type Environment } from '../flags/environments';
 import { applyChangeToGates, emptyGates, type FlagChange, type FlagGates } from '../flags/flag-gates';
 import type { FlagStore } from '../flags/flag-store';
 import { InvalidFlagInput } from '../flags/invalid-flag-input';
 import { MemoryFlagStore } from '../flags/memory-flag-store';
 import { RedisFlagStore } from '../flags/redis-flag-store';
+import { useRedisCluster } from './support/redis-cluster';
 import { useRedisServer } from './support/use-redis-server';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
 const gates = (overrides: Partial<FlagGates>): FlagGates => ({ ...emptyGates(), ...overrides });
 
 const suite = useRedisServer();
+// The same contract on a real Redis Cluster: every key of a prefix with a hash tag is in one slot.
+const clusterSuite = useRedisCluster();
 let prefixCounter = 0;
 
 /** Every flag name the tests below write; the fake has no listing, so its present flags are found among these. */
@@ -40,9 +43,16 @@ function redisSubject(): Subject {
   return { store, flagsIn };
 }
 
+function clusterSubject(): Subject {
+  const store = new RedisFlagStore(clusterSuite.redis, { prefix: `{contract${++prefixCounter}}` });
+  const flagsIn = async (env: Environment): Promise<string[]> => (await clusterSuite.redis.smembers(store.featuresKey(env))).sort();
+  return { store, flagsIn };
+}
+
 describe.each([
   ['MemoryFlagStore', memorySubject],
   ['RedisFlagStore', redisSubject],
+  ['RedisFlagStore on Redis Cluster', clusterSubject],
 ])('%s', (_name, makeSubject) => {
   let store: FlagStore;
   let flagsIn: Subject['flagsIn'];
