@@ -1,8 +1,8 @@
 // The one place Redis clients are made: a single server or a Redis Cluster, over TLS when asked, always with an error listener.
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { ConfigError, type AppConfig } from '../config/load-config';
+import { checkKeyPair, readCertificate, readPem, type PemSource } from '../config/pem-source';
 import { describeRedisAddress } from './describe-redis-address';
 import type { RedisClient } from './redis-client';
 import { parseRedisUrls, type RedisNodeUrl } from './redis-urls';
@@ -90,41 +90,40 @@ function maskedUrls(url: string): string {
 }
 
 const TLS_FILES = [
-  ['caFile', 'REDIS_TLS_CA_FILE', 'ca'],
-  ['certFile', 'REDIS_TLS_CERT_FILE', 'cert'],
-  ['keyFile', 'REDIS_TLS_KEY_FILE', 'key'],
+  ['caFile', 'REDIS_TLS_CA_FILE'],
+  ['certFile', 'REDIS_TLS_CERT_FILE'],
+  ['keyFile', 'REDIS_TLS_KEY_FILE'],
 ] as const;
 
-/** The TLS options of rediss:// URLs: the PEM files read now, so a bad path fails at start naming its variable. */
+/** The TLS options of rediss:// URLs: the PEM files read and checked now, so a bad file fails at start naming its variable. */
 function tlsOptionsOf(settings: RedisConnectionSettings, nodes: RedisNodeUrl[]): ConnectionOptions | undefined {
   const files = settings.tls ?? {};
-  const given = TLS_FILES.filter(([field]) => files[field] !== undefined);
-  const secure = nodes.every((node) => node.tls);
-  if (!secure) {
+  const given = TLS_FILES.filter(([field]) => files[field] !== undefined).map(([, variable]) => variable);
+  if (!nodes.every((node) => node.tls)) {
     if (given.length === 0) return undefined;
     throw new ConfigError(
-      `${given.map(([, variable]) => variable).join(', ')} ${given.length === 1 ? 'is' : 'are'} set, but REDIS_URL=${maskedUrls(settings.url)} ` +
+      `${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set, but REDIS_URL=${maskedUrls(settings.url)} ` +
         'is not a rediss:// URL: the TLS files are used only over TLS; write rediss://host:port (or unset them)',
     );
   }
-  if ((files.certFile === undefined) !== (files.keyFile === undefined)) {
-    const [set, unset] = files.certFile === undefined ? ['REDIS_TLS_KEY_FILE', 'REDIS_TLS_CERT_FILE'] : ['REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'];
+  const source = (field: 'caFile' | 'certFile' | 'keyFile', origin: string): PemSource | null => (files[field] === undefined ? null : { origin, file: files[field] });
+  const ca = source('caFile', 'REDIS_TLS_CA_FILE');
+  const cert = source('certFile', 'REDIS_TLS_CERT_FILE');
+  const key = source('keyFile', 'REDIS_TLS_KEY_FILE');
+  if ((cert === null) !== (key === null)) {
+    const [set, unset] = cert === null ? ['REDIS_TLS_KEY_FILE', 'REDIS_TLS_CERT_FILE'] : ['REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'];
     throw new ConfigError(`${set} is set without ${unset}: a client certificate needs both the certificate and its private key`);
   }
-  const options: ConnectionOptions = {};
-  for (const [field, variable, option] of given) options[option] = readPem(variable, files[field]!);
-  return options;
-}
-
-function readPem(variable: string, path: string): string {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    if (ca) readCertificate(ca);
+    if (cert && key) checkKeyPair(cert, key);
+    return {
+      ...(ca ? { ca: readPem(ca) } : {}),
+      ...(cert && key ? { cert: readPem(cert), key: readPem(key) } : {}),
+    };
   } catch (err) {
-    throw new ConfigError(`${variable}=${path}: cannot read the file: ${(err as { message?: string }).message ?? String(err)}`);
+    throw new ConfigError((err as Error).message);
   }
-  if (!text.includes('-----BEGIN ')) throw new ConfigError(`${variable}=${path}: the file holds no PEM block (-----BEGIN …); give a PEM certificate or key`);
-  return text;
 }
 
 function createServer(node: RedisNodeUrl, tls: ConnectionOptions | undefined, connectTimeout: number, use: RedisClientUse): Redis {

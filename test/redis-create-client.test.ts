@@ -10,6 +10,7 @@ import { describeRedisAddress } from '../redis/describe-redis-address';
 import { parseRedisUrls } from '../redis/redis-urls';
 import { freePort } from '../stack/free-port';
 import { pollUntil } from './support/eventually';
+import { makeTestCertificates, type TestCertificates } from './support/test-certificates';
 
 describe('REDIS_URL', () => {
   it('is one redis:// or rediss:// URL, or a comma-separated list of them', () => {
@@ -51,6 +52,10 @@ describe('REDIS_TLS_* files', () => {
   writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
   const notPem = join(dir, 'notes.txt');
   writeFileSync(notPem, 'hello');
+  let certificates: TestCertificates;
+  beforeAll(async () => {
+    certificates = await makeTestCertificates(join(dir, 'pki'));
+  });
 
   it('are refused with a redis:// URL, naming the variables', () => {
     expect(() => createRedisClient({ url: 'redis://:pw@h:1', tls: { caFile: pem, certFile: pem, keyFile: pem } })).toThrow(
@@ -63,10 +68,16 @@ describe('REDIS_TLS_* files', () => {
     expect(() => createRedisClient({ url: 'rediss://h:1', tls: { keyFile: pem } })).toThrow(/REDIS_TLS_KEY_FILE is set without REDIS_TLS_CERT_FILE/);
   });
 
-  it('must be readable PEM files: the error names the variable and the file', () => {
+  it('must be readable PEM files, the key of the certificate: the error names the variable and the file', () => {
     const missing = join(dir, 'missing.pem');
-    expect(() => createRedisClient({ url: 'rediss://h:1', tls: { caFile: missing } })).toThrow(`REDIS_TLS_CA_FILE=${missing}: cannot read the file: ENOENT`);
-    expect(() => createRedisClient({ url: 'rediss://h:1', tls: { caFile: notPem } })).toThrow(`REDIS_TLS_CA_FILE=${notPem}: the file holds no PEM block`);
+    const attempt = (tls: { caFile?: string; certFile?: string; keyFile?: string }) => () => createRedisClient({ url: 'rediss://h:1', tls }, { lazyConnect: true });
+    expect(attempt({ caFile: missing })).toThrow(ConfigError);
+    expect(attempt({ caFile: missing })).toThrow(`REDIS_TLS_CA_FILE=${missing}: cannot read it (no such file)`);
+    expect(attempt({ caFile: notPem })).toThrow(`REDIS_TLS_CA_FILE=${notPem}: not a PEM certificate`);
+    const { caFile, clientCertFile, clientKeyFile, serverKeyFile } = certificates;
+    expect(attempt({ caFile, certFile: clientCertFile, keyFile: serverKeyFile })).toThrow(`REDIS_TLS_KEY_FILE=${serverKeyFile} is not the private key of REDIS_TLS_CERT_FILE=${clientCertFile}`);
+    const client = attempt({ caFile, certFile: clientCertFile, keyFile: clientKeyFile })();
+    client.disconnect();
   });
 });
 
