@@ -1,15 +1,19 @@
-// Benchmark: events/s through track() (flag on for half the namespaces) against redis-benchmark's PFADD ceiling.
-// Run with `npx tsx bench/tracking-throughput.ts [events] [percent of namespaces with the flag on, default 50]`; it starts its own redis-server and collector on 127.0.0.1.
+// Benchmark: the tracking path's three figures side by side in one run — Redis's PFADD ceiling, the rate callers of
+// track() get (flag on for half the namespaces), Snowplow events delivered per second end to end — and the rate
+// @snowplow/node-tracker alone builds events at, all on the same machine at the same time; prints a Markdown row.
+// Run with `npx tsx bench/tracking-throughput.ts [events, default 200000] [percent of namespaces with the flag on, default 50]`;
+// it starts its own redis-server, and the collector in a process of its own, on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import Redis from 'ioredis';
 import { loadConfig } from '../config/load-config';
 import { RedisFlagStore } from '../flags/redis-flag-store';
-import { startCollectorServer } from '../stack/collector-server';
 import { startRedisServer } from '../stack/redis-server';
-import { startTrackingPath } from '../tracking/start-tracking-path';
+import { startTrackingPath, type TrackingPath } from '../tracking/start-tracking-path';
 import { DEFAULT_EVENT_MIX, eventSampler } from '../traffic/event-mix';
 import { namespaceName } from '../traffic/traffic-generator';
+import { startCollectorProcess } from './collector-process';
+import { measureTrackerAlone } from './snowplow-tracker-cost';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
 const EVENTS = Number(process.argv[2] ?? 200_000);
@@ -18,56 +22,107 @@ const ENABLED_PERCENT = Number(process.argv[3] ?? 50);
 const NAMESPACES = 2_000;
 const USERS = 50_000;
 const CHUNK = 2_000; // events per event-loop turn, so Redis replies and HTTP responses are handled in between
-const TARGET_RATIO = 0.5;
+const WARM_UP_EVENTS = 20_000;
+const GOALS = { trackVsCeiling: 0.5, deliveredVsTrackerAlone: 0.8 };
+
+interface RunFigures {
+  acceptedSeconds: number;
+  deliveredSeconds: number;
+  drained: boolean;
+  routed: number;
+  requests: number;
+  dropped: number;
+}
 
 async function main(): Promise<void> {
+  const loads: number[] = [os.loadavg()[0] ?? 0];
   const redisServer = await startRedisServer();
-  const collector = await startCollectorServer();
+  const collector = await startCollectorProcess();
   const admin = new Redis(redisServer.url);
   try {
     const ceiling = pfaddCeiling(redisServer.port);
     await admin.flushall();
+    const alone = measureTrackerAlone(Math.max(20_000, Math.round(EVENTS / 4)));
 
     // By default half the namespaces: percentage of actors 50 on production, as in the middle of a ramp.
     await new RedisFlagStore(admin).apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfActors', value: ENABLED_PERCENT });
     const config = loadConfig({ REDIS_URL: redisServer.url, SNOWPLOW_COLLECTOR_URL: collector.url, TRACKING_INSTANCE_ID: 'bench' });
-    // Bench-sized outbox: every event must fit, so nothing is dropped and the run measures delivery, not loss.
-    const path = await startTrackingPath(config, { maxEvents: EVENTS, maxMemoryEvents: EVENTS, flushIntervalMs: 50 });
-    const nextEvent = eventSampler(DEFAULT_EVENT_MIX);
-    const contexts = Array.from({ length: 10_000 }, (_, i) => ({
-      user: `user-${(i * 7919) % USERS}`,
-      namespace: namespaceName(i % NAMESPACES),
-      env: 'production' as const,
-    }));
-
-    const started = process.hrtime.bigint();
-    for (let sent = 0; sent < EVENTS; ) {
-      const end = Math.min(EVENTS, sent + CHUNK);
-      for (; sent < end; sent++) path.tracker.track(nextEvent(), contexts[sent % contexts.length]!);
-      await new Promise((resolve) => setImmediate(resolve));
+    // Bench-sized queues: every event must fit, so nothing is dropped and the run measures delivery, not loss.
+    const path = await startTrackingPath(config, { maxQueuedEvents: EVENTS, maxEvents: EVENTS, maxMemoryEvents: EVENTS, flushIntervalMs: 50 });
+    let run: RunFigures;
+    try {
+      // Warm-up: the payload thread and the JIT get going, as in a process that has been serving for a while.
+      await trackAll(path, WARM_UP_EVENTS);
+      await path.tracker.flush({ timeoutMs: 60_000 });
+      await collector.reset();
+      loads.push(os.loadavg()[0] ?? 0);
+      run = await timedRun(path);
+    } finally {
+      await path.close();
     }
-    const accepted = seconds(started);
-    const drained = await path.tracker.flush({ timeoutMs: 300_000 });
-    const delivered = seconds(started);
-    const stats = path.tracker.stats();
-    await path.close();
+    loads.push(os.loadavg()[0] ?? 0);
+    const received = await collector.counts();
 
-    const e2eRate = EVENTS / delivered;
+    const trackRate = EVENTS / run.acceptedSeconds;
+    const deliveredRate = run.routed / run.deliveredSeconds;
+    const trackRatio = trackRate / ceiling;
+    const deliveredRatio = deliveredRate / alone.eventsPerSecond;
     const rows: [string, string][] = [
       ['machine', `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`],
-      ['redis-benchmark -P 16 -t pfadd (ceiling)', `${fmt(ceiling)} PFADD/s`],
-      ['events tracked', `${EVENTS} (${NAMESPACES} namespaces, ${USERS} users, flag on for ${((100 * stats.routed) / stats.tracked).toFixed(1)} %)`],
-      ['track() calls accepted', `${fmt(EVENTS / accepted)} events/s (${accepted.toFixed(2)} s)`],
-      ['end to end (HLL written, Snowplow delivered)', `${fmt(e2eRate)} events/s (${delivered.toFixed(2)} s, outbox drained: ${drained})`],
-      ['delivered to the collector', `${collector.events().length} of ${stats.routed} routed, ${stats.snowplow.requests} requests, ${stats.snowplow.dropped} dropped`],
-      ['ratio end to end / ceiling', `${(e2eRate / ceiling).toFixed(2)} (target ≥ ${TARGET_RATIO})`],
-      ['ratio accepted / ceiling', `${(EVENTS / accepted / ceiling).toFixed(2)}`],
+      ['load average (1 min): start, run, end', loads.map((l) => l.toFixed(2)).join(', ')],
+      ['PFADD ceiling (redis-benchmark -P 16)', `${fmt(ceiling)} PFADD/s`],
+      ['node-tracker alone (track(), no store)', `${fmt(alone.eventsPerSecond)} events/s (${alone.events} events)`],
+      ['events tracked', `${EVENTS} (${NAMESPACES} namespaces, ${USERS} users, ${run.routed} routed to Snowplow = ${((100 * run.routed) / EVENTS).toFixed(1)} %)`],
+      ['track() calls accepted', `${fmt(trackRate)} events/s (${run.acceptedSeconds.toFixed(2)} s) = ${trackRatio.toFixed(2)} of the ceiling (goal ≥ ${GOALS.trackVsCeiling})`],
+      ['Snowplow delivered end to end', `${fmt(deliveredRate)} events/s (${run.deliveredSeconds.toFixed(2)} s, drained: ${run.drained}) = ${deliveredRatio.toFixed(2)} of node-tracker alone (goal ≥ ${GOALS.deliveredVsTrackerAlone})`],
+      ['all events end to end (HLL + Snowplow)', `${fmt(EVENTS / run.deliveredSeconds)} events/s`],
+      ['at the collector', `${received.good} good of ${run.routed} routed, ${received.bad} bad, ${run.requests} requests, ${run.dropped} dropped`],
     ];
-    for (const [k, v] of rows) console.log(`${k.padEnd(46)} ${v}`);
+    for (const [k, v] of rows) console.log(`${k.padEnd(40)} ${v}`);
+    console.log('\n| date | load avg (1 min) start / run / end | PFADD ceiling | `track()` accepted | ÷ ceiling | node-tracker alone | Snowplow delivered end to end | ÷ tracker alone | good / routed, bad, dropped |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
+    console.log(
+      `| ${new Date().toISOString().slice(0, 10)} | ${loads.map((l) => l.toFixed(1)).join(' / ')} | ${fmt(ceiling)}/s | ${fmt(trackRate)}/s | **${trackRatio.toFixed(2)}** | ` +
+        `${fmt(alone.eventsPerSecond)}/s | ${fmt(deliveredRate)}/s | **${deliveredRatio.toFixed(2)}** | ${received.good} / ${run.routed}, ${received.bad}, ${run.dropped} |`,
+    );
   } finally {
     admin.disconnect();
     await collector.stop();
     await redisServer.stop();
+  }
+}
+
+/** EVENTS track() calls, CHUNK per event-loop turn; "delivered" is when the HLL buffer is written and the outbox drained. */
+async function timedRun(path: TrackingPath): Promise<RunFigures> {
+  const before = path.tracker.stats();
+  const started = process.hrtime.bigint();
+  await trackAll(path, EVENTS);
+  const acceptedSeconds = seconds(started);
+  const drained = await path.tracker.flush({ timeoutMs: 600_000 });
+  const deliveredSeconds = seconds(started);
+  const after = path.tracker.stats();
+  return {
+    acceptedSeconds,
+    deliveredSeconds,
+    drained,
+    routed: after.routed - before.routed,
+    requests: after.snowplow.requests - before.snowplow.requests,
+    dropped: after.snowplow.dropped - before.snowplow.dropped,
+  };
+}
+
+const nextEvent = eventSampler(DEFAULT_EVENT_MIX);
+const contexts = Array.from({ length: 10_000 }, (_, i) => ({
+  user: `user-${(i * 7919) % USERS}`,
+  namespace: namespaceName(i % NAMESPACES),
+  env: 'production' as const,
+}));
+
+async function trackAll(path: TrackingPath, events: number): Promise<void> {
+  for (let sent = 0; sent < events; ) {
+    const end = Math.min(events, sent + CHUNK);
+    for (; sent < end; sent++) path.tracker.track(nextEvent(), contexts[sent % contexts.length]!);
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -76,7 +131,7 @@ async function main(): Promise<void> {
  * value per PFADD into an HLL key like ours. (Redis 7's `-t` has no pfadd test, so the command is given explicitly.)
  */
 function pfaddCeiling(port: number): number {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-P', '16', '-n', '2000000', '-r', '1000000', '-q'];
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-P', '16', '-n', String(Math.max(200_000, EVENTS * 10)), '-r', '1000000', '-q'];
   const out = execFileSync('redis-benchmark', [...args, 'PFADD', '{hll_counters}_bench-2026-48', 'user:__rand_int__'], { encoding: 'utf8' });
   const match = /: ([\d.]+) requests per second/.exec(out.split('\r').pop() ?? '');
   if (!match?.[1]) throw new Error(`could not read redis-benchmark output: ${out}`);

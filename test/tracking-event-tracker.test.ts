@@ -3,7 +3,7 @@ import type { Environment } from '../flags/environments';
 import { EventTracker, type EventTrackerOptions } from '../tracking/event-tracker';
 import type { FlagChecker } from '../tracking/flag-checker';
 import { HLL_KEY_TTL_SECONDS } from '../tracking/hll-week-key';
-import { SERVICE_PING_CONTEXT_SCHEMA } from '../tracking/snowplow-sender';
+import { SERVICE_PING_CONTEXT_SCHEMA } from '../tracking/snowplow-payload-builder';
 import { snowplowSentByEventKey, snowplowSentCounterKey, snowplowSentPerSecondKey } from '../volume/snowplow-counter-keys';
 import { useCollectorServer } from './support/collector-harness';
 import { eventually } from './support/eventually';

@@ -1,4 +1,6 @@
 // Collector outages: nothing lost up to the outbox bound, losses past it counted, requests backed off.
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EventTracker, type EventTrackerOptions } from '../tracking/event-tracker';
 import type { FlagChecker } from '../tracking/flag-checker';
 import { outboxKey } from '../tracking/outbox-commands';
@@ -22,6 +24,17 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A collector stand-in on 127.0.0.1 that answers every request with `listener`. */
+async function scriptedCollector(listener: RequestListener): Promise<{ url: string; requests: () => number; server: Server }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    listener(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, server };
+}
+
 function sumHash(hash: Record<string, string>): number {
   return Object.values(hash).reduce((sum, n) => sum + Number(n), 0);
 }
@@ -30,6 +43,7 @@ describe('tracking through a collector outage', () => {
   const suite = useRedisServer();
   const collectorSuite = useCollectorServer();
   let tracker: EventTracker | undefined;
+  let scripted: Server | undefined;
 
   function startTracker(options: Partial<EventTrackerOptions> = {}): EventTracker {
     tracker = new EventTracker({
@@ -58,6 +72,9 @@ describe('tracking through a collector outage', () => {
   afterEach(async () => {
     await tracker?.close({ timeoutMs: 0 });
     tracker = undefined;
+    scripted?.closeAllConnections();
+    await new Promise((resolve) => scripted?.close(resolve) ?? resolve(undefined));
+    scripted = undefined;
   });
 
   test.each<CollectorMode>(['refuse', '503'])('collector %s for a while, then up: nothing is lost and the counters match', async (mode) => {
@@ -107,20 +124,21 @@ describe('tracking through a collector outage', () => {
   });
 
   test('a collector that refuses an event for good (400) counts it as dropped', async () => {
-    const t = startTracker({
-      customFetch: (input) => (input.url.includes('tp2') ? Promise.resolve(new Response('bad', { status: 400 })) : fetch(input)),
-    });
+    const refusing = await scriptedCollector((_, res) => res.writeHead(400).end('bad'));
+    scripted = refusing.server;
+    const t = startTracker({ collectorUrl: refusing.url });
     track(t, 10);
     await t.flush({ timeoutMs: 2000 });
     await eventually('the dropped counter', async () => sumHash(await suite.redis.hgetall(snowplowDroppedByEventKey(FLAG, DAY))) === 10);
-    expect(t.stats().snowplow).toMatchObject({ sent: 0, dropped: 10, queued: 0 });
+    expect(t.stats().snowplow).toMatchObject({ sent: 0, dropped: 10, queued: 0, requests: 1 });
+    expect(refusing.requests()).toBe(1);
   });
 
   test('flush() gives up at its timeout while a request hangs', async () => {
-    // A collector that never answers: the request ends only when the emitter's connection timeout aborts it.
-    const hanging = (input: Request) =>
-      new Promise<Response>((_, reject) => input.signal.addEventListener('abort', () => reject(new Error('aborted'))));
-    const t = startTracker({ customFetch: hanging, connectionTimeoutMs: 800 });
+    // A collector that never answers: the request ends only when the connection timeout aborts it.
+    const hanging = await scriptedCollector(() => undefined);
+    scripted = hanging.server;
+    const t = startTracker({ collectorUrl: hanging.url, connectionTimeoutMs: 800 });
     track(t, 5);
     const started = Date.now();
     expect(await t.flush({ timeoutMs: 300 })).toBe(false);

@@ -1,5 +1,5 @@
 // The tracking call sites use: count a unique user in RedisHLL and, where the flag is on, send the event to Snowplow.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { isEnvironment, type Environment } from '../flags/environments';
 import type { FlagChecker } from './flag-checker';
 import { memoizedWeekKey } from './hll-week-key';
@@ -16,7 +16,7 @@ export interface TrackContext {
 }
 
 export interface EventTrackerOptions extends SnowplowSenderOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Answers, from memory, whether `flag` is on for the event's namespace. */
   flags: FlagChecker;
   now?: () => Date;

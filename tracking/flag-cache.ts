@@ -1,5 +1,5 @@
 // Keeps the gates of watched flags in process memory, kept fresh by the store's change notifications.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import type { Environment } from '../flags/environments';
 import { sameGates, type FlagGates } from '../flags/flag-gates';
 import type { FlagStore } from '../flags/flag-store';
@@ -14,7 +14,7 @@ export interface FlagCacheOptions {
   /** Where the gates are read from (e.g. a RedisFlagStore on its own, ordinary connection). */
   store: FlagStore;
   /** A dedicated connection for Pub/Sub: once subscribed it can run no other command. The caller owns it. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** The store's key prefix, which names the changes channel; defaults to `flipper`. */
   prefix?: string;
   /** Full reload of every watched pair, the safety net for lost notifications; defaults to 30 s. */
@@ -49,7 +49,7 @@ interface Entry {
  */
 export class FlagCache implements FlagChecker {
   private readonly store: FlagStore;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly channel: string;
   private readonly refreshIntervalMs: number;
   private readonly onUpdate: FlagCacheOptions['onUpdate'];

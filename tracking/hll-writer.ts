@@ -1,9 +1,10 @@
 // Write-behind buffer of unique-user values per RedisHLL key, written with PFADD + EXPIRE in one MULTI round trip.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { HLL_KEY_TTL_SECONDS } from './hll-week-key';
+import { safeReporter } from './safe-callback';
 
 export interface HllWriterOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** A key holding this many values is written at once; also the PFADD slice size. Default 300. */
   batchSize?: number;
   /** Other values are written this long after the first one was buffered. Default 20 ms. */
@@ -31,13 +32,13 @@ export interface HllWriterStats {
 }
 
 export class HllWriter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly batchSize: number;
   private readonly delayMs: number;
   private readonly ttlSeconds: number;
   private readonly maxBufferedValues: number;
   private readonly maxRetryDelayMs: number;
-  private readonly onError?: (error: unknown) => void;
+  private readonly report: (error: unknown) => void;
   private buffer = new Map<string, Set<string>>();
   private buffered = 0;
   private hasFullKey = false;
@@ -54,7 +55,7 @@ export class HllWriter {
     this.ttlSeconds = options.ttlSeconds ?? HLL_KEY_TTL_SECONDS;
     this.maxBufferedValues = options.maxBufferedValues ?? 100_000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000;
-    this.onError = options.onError;
+    this.report = safeReporter(options.onError);
   }
 
   /** Buffers `value` for `key`; never throws and never waits for Redis. */
@@ -176,14 +177,6 @@ export class HllWriter {
         this.buffered++;
         if (set.size >= this.batchSize) this.hasFullKey = true;
       }
-    }
-  }
-
-  private report(error: unknown): void {
-    try {
-      this.onError?.(error);
-    } catch {
-      // A throwing callback must not turn a counted Redis error into a crash of the caller.
     }
   }
 }

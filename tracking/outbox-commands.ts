@@ -1,5 +1,7 @@
 // The Redis keys and atomic Lua commands of the Snowplow outbox (a list per instance, plus a count of trimmed events).
-import type Redis from 'ioredis';
+//
+// Both keys carry the instance id as their hash tag, so each script touches one Redis Cluster slot.
+import type { RedisClient } from '../redis/redis-client';
 
 /** The list holding one instance's unsent events, oldest first. */
 export function outboxKey(instanceId: string): string {
@@ -43,9 +45,9 @@ export interface OutboxCommands {
 }
 
 /** Registers the outbox commands on the client (idempotent; ioredis sends EVALSHA and falls back to EVAL). */
-export function defineOutboxCommands(redis: Redis): Redis & OutboxCommands {
+export function defineOutboxCommands(redis: RedisClient): RedisClient & OutboxCommands {
   redis.defineCommand('snowplowOutboxPush', { numberOfKeys: 2, lua: PUSH_SCRIPT });
   redis.defineCommand('snowplowOutboxRead', { numberOfKeys: 2, lua: READ_SCRIPT });
   redis.defineCommand('snowplowOutboxRemove', { numberOfKeys: 2, lua: REMOVE_SCRIPT });
-  return redis as Redis & OutboxCommands;
+  return redis as RedisClient & OutboxCommands;
 }

@@ -1,12 +1,13 @@
 // Writes a flag's Snowplow counters (sent, failed, dropped) in the background, keeping failed writes to retry them.
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-client';
 import { recordSentEvents } from '../volume/record-sent-events';
+import { safeReporter } from './safe-callback';
 import { DAILY_TTL_SECONDS, snowplowDroppedByEventKey, snowplowFailedByEventKey, utcDay } from '../volume/snowplow-counter-keys';
 
 export type CounterKind = 'sent' | 'failed' | 'dropped';
 
 export interface SnowplowCounterWriterOptions {
-  redis: Redis;
+  redis: RedisClient;
   flag: string;
   /** Distinct pending writes (kind × second for sent, kind × day otherwise) kept while Redis fails. Default 10,000. */
   maxPendingWrites?: number;
@@ -22,11 +23,11 @@ interface PendingWrite {
 }
 
 export class SnowplowCounterWriter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly flag: string;
   private readonly maxPendingWrites: number;
   private readonly retryDelayMs: number;
-  private readonly onError?: (error: unknown) => void;
+  private readonly report: (error: unknown) => void;
   private pending = new Map<string, PendingWrite>();
   private writing: Promise<boolean> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -37,7 +38,7 @@ export class SnowplowCounterWriter {
     this.flag = options.flag;
     this.maxPendingWrites = options.maxPendingWrites ?? 10_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
-    this.onError = options.onError;
+    this.report = safeReporter(options.onError);
   }
 
   /** Adds `counts` (event → n) to the `kind` counters at time `at`; written soon, never throws. */
@@ -124,13 +125,5 @@ export class SnowplowCounterWriter {
       return;
     }
     for (const [event, n] of write.counts) existing.counts.set(event, (existing.counts.get(event) ?? 0) + n);
-  }
-
-  private report(error: unknown): void {
-    try {
-      this.onError?.(error);
-    } catch {
-      // A throwing callback must not stop the retries.
-    }
   }
 }

@@ -1,33 +1,31 @@
-// The Snowplow emitter's outbox kept in a Redis list, so queued events survive a restart of the process.
+// The Snowplow outbox: payload fragments kept in a Redis list, so queued events survive a restart of the process.
 //
 // One live process per instanceId: the list `snowplow_outbox:{<id>}` is that process's queue, and a new process with
-// the same id sends what the old one left. Writes are write-behind: add() buffers in memory and every add() of one
-// event-loop turn goes to Redis in one atomic push+trim script. No method rejects: the emitter calls add() without
-// awaiting it, so a rejection would be an unhandled one; Redis errors are counted and the events wait in memory.
-import type Redis from 'ioredis';
-import type { EventStore, EventStoreIterator, EventStorePayload, Payload } from '@snowplow/node-tracker';
+// the same id sends what the old one left. Each entry is one event's payload JSON exactly as it goes into a tp2 batch
+// (see snowplow-batch.ts). Writes are write-behind: add() buffers in memory and what was added in one event-loop turn
+// goes to Redis in one atomic push+trim script. No method rejects: Redis errors are counted and the events wait in memory.
+import type { RedisClient } from '../redis/redis-client';
+import { guarded, safeReporter } from './safe-callback';
 import { defineOutboxCommands, outboxKey, outboxTrimmedKey, type OutboxCommands } from './outbox-commands';
 
 export type DropReason = 'outbox-full' | 'memory-full' | 'closed';
 
-export interface RedisEventStoreOptions {
-  redis: Redis;
+export interface SnowplowOutboxOptions {
+  redis: RedisClient;
   instanceId: string;
   /** Events the Redis list holds at most; pushing past it drops the oldest (reported to onDrop). Default 100,000. */
   maxEvents?: number;
   /** Events waiting in memory for Redis at most (while it fails); past it the oldest are dropped. Default 10,000. */
   maxMemoryEvents?: number;
-  /** Events per RPUSH at most. Default 1,000. */
+  /** Events per push at most. Default 1,000. */
   maxPushEvents?: number;
-  /** Events per LRANGE page when the emitter iterates. Default 1,000 (about two 500 KB POSTs). */
-  pageSize?: number;
   /** Pause before writing again after Redis failed. Default 1 s. */
   retryDelayMs?: number;
-  onDrop?: (payloads: Payload[], reason: DropReason) => void;
+  onDrop?: (fragments: string[], reason: DropReason) => void;
   onError?: (error: unknown) => void;
 }
 
-export interface RedisEventStoreStats {
+export interface SnowplowOutboxStats {
   added: number;
   written: number;
   dropped: number;
@@ -36,61 +34,54 @@ export interface RedisEventStoreStats {
   size: number;
 }
 
-interface Unwritten {
-  json: string;
-  payload: Payload;
+/** Entries read from the head of the list, and the trim count they were read at (for remove()). */
+export interface OutboxPage {
+  epoch: string;
+  entries: string[];
 }
 
-export class RedisEventStore implements EventStore {
+export class SnowplowOutbox {
   readonly key: string;
   private readonly trimmedKey: string;
-  private readonly redis: Redis & OutboxCommands;
+  private readonly redis: RedisClient & OutboxCommands;
   private readonly maxEvents: number;
   private readonly maxMemoryEvents: number;
   private readonly maxPushEvents: number;
-  private readonly pageSize: number;
   private readonly retryDelayMs: number;
-  private readonly onDrop?: (payloads: Payload[], reason: DropReason) => void;
-  private readonly onError?: (error: unknown) => void;
-  private memory: Unwritten[] = [];
+  private readonly onDrop: (fragments: string[], reason: DropReason) => void;
+  private readonly report: (error: unknown) => void;
+  private memory: string[] = [];
   private inFlight = 0;
   private writing: Promise<boolean> | undefined;
   private writeScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private storedLength = 0;
-  private lastReader: { epoch: string } | undefined;
   private closed = false;
   private readonly counts = { added: 0, written: 0, dropped: 0, errors: 0 };
 
-  constructor(options: RedisEventStoreOptions) {
+  constructor(options: SnowplowOutboxOptions) {
     this.key = outboxKey(options.instanceId);
     this.trimmedKey = outboxTrimmedKey(options.instanceId);
     this.maxEvents = options.maxEvents ?? 100_000;
     this.maxMemoryEvents = options.maxMemoryEvents ?? 10_000;
     this.maxPushEvents = options.maxPushEvents ?? 1000;
-    this.pageSize = options.pageSize ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
-    this.onDrop = options.onDrop;
-    this.onError = options.onError;
+    this.report = safeReporter(options.onError);
+    this.onDrop = guarded(options.onDrop ?? (() => undefined), (error) => this.fail(error));
     this.redis = defineOutboxCommands(options.redis);
   }
 
-  /** Buffers the event; it reaches Redis with the other add() calls of this turn. Resolves at once with the size. */
-  add(payload: EventStorePayload): Promise<number> {
-    try {
-      const unwritten = { json: JSON.stringify(payload), payload: payload.payload };
-      if (this.closed) {
-        this.drop([unwritten], 'closed');
-      } else {
-        this.memory.push(unwritten);
-        this.counts.added++;
-        this.enforceMemoryBound();
-        this.scheduleWrite();
-      }
-    } catch (error) {
-      this.fail(error);
+  /** Buffers the fragments; they reach Redis with the others of this turn. Never throws. */
+  add(fragments: readonly string[]): void {
+    if (fragments.length === 0) return;
+    if (this.closed) {
+      this.drop([...fragments], 'closed');
+      return;
     }
-    return Promise.resolve(this.size());
+    for (const fragment of fragments) this.memory.push(fragment);
+    this.counts.added += fragments.length;
+    this.enforceMemoryBound();
+    this.scheduleWrite();
   }
 
   /** Events in Redis (asked now) plus those waiting in memory; on a Redis error the last known length is used. */
@@ -108,10 +99,22 @@ export class RedisEventStore implements EventStore {
     return this.storedLength + this.memory.length + this.inFlight;
   }
 
-  /** Removes the first `count` events the latest iterator returned (events the bound trimmed meanwhile excepted). */
-  async removeHead(count: number): Promise<void> {
-    const epoch = this.lastReader?.epoch ?? '';
-    this.lastReader = undefined;
+  /**
+   * Up to `count` entries from `offset` of the list's head. Pass the epoch of an earlier page to keep reading where it
+   * left off although the bound trimmed the head meanwhile. A Redis error reads as an empty page.
+   */
+  async read(offset: number, count: number, epoch = ''): Promise<OutboxPage> {
+    try {
+      const [at, entries] = await this.redis.snowplowOutboxRead(this.key, this.trimmedKey, epoch, offset, count);
+      return { epoch: String(at), entries };
+    } catch (error) {
+      this.fail(error);
+      return { epoch, entries: [] };
+    }
+  }
+
+  /** Removes the first `count` entries read at `epoch`, minus those the bound trimmed since (never an unread one). */
+  async remove(epoch: string, count: number): Promise<void> {
     try {
       this.storedLength = await this.redis.snowplowOutboxRemove(this.key, this.trimmedKey, epoch, count);
     } catch (error) {
@@ -120,49 +123,24 @@ export class RedisEventStore implements EventStore {
     }
   }
 
-  /** Reads the Redis list lazily, a page at a time; a Redis error ends the iteration early. */
-  iterator(): EventStoreIterator {
-    const reader = { epoch: '' };
-    this.lastReader = reader;
-    let page: string[] = [];
-    let index = 0;
-    let yielded = 0;
-    let exhausted = false;
-    return {
-      next: async () => {
-        if (index >= page.length) {
-          if (exhausted) return { value: undefined, done: true };
-          try {
-            const [epoch, entries] = await this.redis.snowplowOutboxRead(this.key, this.trimmedKey, reader.epoch, yielded, this.pageSize);
-            reader.epoch = String(epoch);
-            page = entries;
-          } catch (error) {
-            this.fail(error);
-            page = [];
-          }
-          index = 0;
-          exhausted = page.length < this.pageSize;
-          if (page.length === 0) return { value: undefined, done: true };
-        }
-        const json = page[index++] ?? '';
-        yielded++;
-        return { value: this.parse(json), done: false };
-      },
-    };
-  }
-
-  async getAll(): Promise<readonly EventStorePayload[]> {
+  /** Every entry in Redis then those waiting in memory, oldest first (for tests and inspection). */
+  async all(): Promise<string[]> {
     let stored: string[] = [];
     try {
       stored = await this.redis.lrange(this.key, 0, -1);
     } catch (error) {
       this.fail(error);
     }
-    return [...stored.map((json) => this.parse(json)), ...this.memory.map((u) => ({ payload: u.payload }))];
+    return [...stored, ...this.memory];
   }
 
-  async getAllPayloads(): Promise<readonly Payload[]> {
-    return (await this.getAll()).map((event) => event.payload);
+  /**
+   * Resolves once the write in progress (or one started now for what waits in memory) reached Redis: false if it
+   * failed. Unlike whenWritten() it does not wait for events added meanwhile, so a sender can go on with what is stored.
+   */
+  async writable(): Promise<boolean> {
+    if (!this.writing && this.memory.length > 0) this.startWrite();
+    return this.writing ? await this.writing : true;
   }
 
   /** Resolves true once everything added so far is in Redis, false as soon as a write fails. */
@@ -183,8 +161,13 @@ export class RedisEventStore implements EventStore {
     return written;
   }
 
-  get stats(): RedisEventStoreStats {
+  get stats(): SnowplowOutboxStats {
     return { ...this.counts, size: this.size() };
+  }
+
+  /** Counts an entry the caller could not use (not a payload fragment). */
+  countError(error: unknown): void {
+    this.fail(error);
   }
 
   private scheduleWrite(): void {
@@ -213,12 +196,12 @@ export class RedisEventStore implements EventStore {
     });
   }
 
-  private async push(batch: Unwritten[]): Promise<boolean> {
+  private async push(batch: string[]): Promise<boolean> {
     try {
-      const [length, trimmed] = await this.redis.snowplowOutboxPush(this.key, this.trimmedKey, this.maxEvents, ...batch.map((u) => u.json));
+      const [length, trimmed] = await this.redis.snowplowOutboxPush(this.key, this.trimmedKey, this.maxEvents, ...batch);
       this.storedLength = length;
       this.counts.written += batch.length;
-      if (trimmed.length > 0) this.drop(trimmed.map((json) => ({ json, payload: this.parse(json).payload })), 'outbox-full');
+      if (trimmed.length > 0) this.drop(trimmed, 'outbox-full');
       return true;
     } catch (error) {
       // The push may still have happened (reply lost): retrying can store an event twice, never zero times.
@@ -234,36 +217,13 @@ export class RedisEventStore implements EventStore {
     if (excess > 0) this.drop(this.memory.splice(0, excess), 'memory-full');
   }
 
-  private drop(events: Unwritten[], reason: DropReason): void {
-    this.counts.dropped += events.length;
-    try {
-      this.onDrop?.(
-        events.map((u) => u.payload),
-        reason,
-      );
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
-  /** A list entry that is not ours still takes its place, so removeHead's count stays aligned with the list. */
-  private parse(json: string): EventStorePayload {
-    try {
-      const parsed = JSON.parse(json) as EventStorePayload;
-      if (parsed && typeof parsed === 'object' && parsed.payload && typeof parsed.payload === 'object') return parsed;
-    } catch {
-      // counted below
-    }
-    this.counts.errors++;
-    return { payload: {} };
+  private drop(fragments: string[], reason: DropReason): void {
+    this.counts.dropped += fragments.length;
+    this.onDrop(fragments, reason);
   }
 
   private fail(error: unknown): void {
     this.counts.errors++;
-    try {
-      this.onError?.(error);
-    } catch {
-      // A throwing callback must not make a store method reject.
-    }
+    this.report(error);
   }
 }

@@ -1,0 +1,94 @@
+// The Snowplow thread: builds payloads for the event descriptors SnowplowThread posts, keeps them in the Redis outbox
+// and delivers them, reporting outcomes and stats back. Its messages (both ways) are defined here.
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { SnowplowDelivery, withTimeout, type OutcomeKind, type SnowplowDeliverySettings, type SnowplowDeliveryStats } from './snowplow-delivery';
+import { createPayloadBuilder, type PayloadBuilderOptions } from './snowplow-payload-builder';
+import { connectRedis, type RedisConnectionData } from './thread-redis-connection';
+
+/** What the thread is started with. */
+export interface SnowplowThreadData {
+  builder: PayloadBuilderOptions;
+  delivery: SnowplowDeliverySettings;
+  redis: RedisConnectionData;
+}
+
+export type ToSnowplowThread =
+  /** Events to build: ids into the names sent so far (`names` are new ones, continuing the list) and when each was tracked. */
+  | { kind: 'events'; seq: number; names: string[]; ids: Uint32Array; times: Float64Array; count: number }
+  /** Send until the outbox is empty or `deadline` (epoch ms: the caller's time counts) has passed; answered with `done`. */
+  | { kind: 'flush'; id: number; deadline: number }
+  /** Flush until `deadline`, write what is left to Redis, disconnect; answered with `done`. */
+  | { kind: 'close'; id: number; deadline: number };
+
+export type FromSnowplowThread = (
+  | { kind: 'built'; seq: number; count: number }
+  | { kind: 'outcome'; outcome: OutcomeKind; counts: Array<[string, number]> }
+  | { kind: 'done'; id: number; drained: boolean }
+  | { kind: 'error'; message: string }
+) & { stats: SnowplowDeliveryStats };
+
+function startSnowplowThread(data: SnowplowThreadData, port: MessagePort): void {
+  const send = (message: DistributiveOmit<FromSnowplowThread, 'stats'>) => port.postMessage({ ...message, stats: delivery.stats() });
+  const report = (error: unknown) => send({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+  const redis = connectRedis(data.redis);
+  // Connection problems are reported once each until Redis is ready again (never as "Unhandled error event").
+  let lastProblem: string | undefined;
+  redis.on('error', (error: Error) => {
+    if (error.message !== lastProblem) report(new Error(`Snowplow thread's Redis connection: ${error.message}`));
+    lastProblem = error.message;
+  });
+  redis.on('ready', () => (lastProblem = undefined));
+  const delivery = new SnowplowDelivery({
+    ...data.delivery,
+    redis,
+    onOutcome: (outcome, counts) => send({ kind: 'outcome', outcome, counts: [...counts] }),
+    onError: report,
+  });
+  const build = createPayloadBuilder(data.builder);
+  const names: string[] = [];
+
+  const buildEvents = (message: Extract<ToSnowplowThread, { kind: 'events' }>) => {
+    for (const name of message.names) names.push(name);
+    const fragments: string[] = [];
+    const failed = new Map<string, number>();
+    let firstError: unknown;
+    for (let i = 0; i < message.count; i++) {
+      const name = names[message.ids[i] ?? -1] ?? 'unknown';
+      try {
+        fragments.push(build(name, message.times[i] ?? Date.now()));
+      } catch (error) {
+        firstError ??= error;
+        failed.set(name, (failed.get(name) ?? 0) + 1);
+      }
+    }
+    delivery.add(fragments);
+    if (failed.size > 0) {
+      delivery.lost(failed);
+      report(new Error(`Snowplow payloads: ${message.count - fragments.length} event(s) failed to build and are dropped: ${firstError instanceof Error ? firstError.message : String(firstError)}`));
+    }
+    send({ kind: 'built', seq: message.seq, count: message.count });
+  };
+
+  port.on('message', (message: ToSnowplowThread) => {
+    switch (message.kind) {
+      case 'events':
+        buildEvents(message);
+        return;
+      case 'flush':
+        void delivery.flush(message.deadline - Date.now()).then((drained) => send({ kind: 'done', id: message.id, drained }));
+        return;
+      case 'close':
+        void delivery.close(message.deadline - Date.now()).then(async () => {
+          // QUIT waits for Redis; one that is down must not hold the thread's end.
+          await withTimeout(redis.quit().catch(() => undefined), 1000);
+          redis.disconnect();
+          send({ kind: 'done', id: message.id, drained: delivery.stats().queued === 0 });
+        });
+        return;
+    }
+  });
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+if (!isMainThread && parentPort) startSnowplowThread(workerData as SnowplowThreadData, parentPort);
