@@ -1,11 +1,8 @@
 // End to end on a real Temporal dev server and Redis: search attributes, `rollout list` from visibility, `rollout watch`.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { parse as parseYaml } from 'yaml';
 import { runCli } from '../client/cli';
 import { EXIT_CODES } from '../client/cli-errors';
 import { RolloutClient } from '../client/rollout-client';
@@ -81,14 +78,6 @@ describe('search attributes', () => {
   it('are registered on the dev server with their types', async () => {
     const { stdout } = await run(temporalCliPath(), ['operator', 'search-attribute', 'list', '--address', stack.config.temporal.address]);
     for (const { name, type } of ROLLOUT_SEARCH_ATTRIBUTES) expect(stdout).toMatch(new RegExp(`^\\s*${name}\\s+${type}\\s*$`, 'm'));
-  });
-
-  it('are the ones docker-compose registers', () => {
-    const compose = parseYaml(readFileSync(resolve(__dirname, '..', 'docker-compose.yml'), 'utf8')) as {
-      services: Record<string, { environment?: Record<string, string> }>;
-    };
-    const registered = compose.services['temporal-search-attributes']?.environment?.ROLLOUT_SEARCH_ATTRIBUTES?.split(/\s+/);
-    expect(registered).toEqual(ROLLOUT_SEARCH_ATTRIBUTES.map(({ name, type }) => `${name}=${type}`));
   });
 
   it('are registered on the time-skipping server through its operator service, again without error', async () => {
