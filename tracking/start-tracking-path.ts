@@ -1,8 +1,8 @@
 // Wires a running tracking path from configuration: Redis connections, the in-process flag cache and the event tracker.
-import Redis from 'ioredis';
 import type { AppConfig } from '../config/load-config';
 import { ENVIRONMENTS } from '../flags/environments';
 import { createFlagStore } from '../flags/create-flag-store';
+import { createRedisClient, redisSettingsOf } from '../redis/create-redis-client';
 import { EventTracker, type EventTrackerOptions } from './event-tracker';
 import { FlagCache } from './flag-cache';
 
@@ -17,9 +17,13 @@ export async function startTrackingPath(
   config: AppConfig,
   overrides: Partial<Omit<EventTrackerOptions, 'redis' | 'flags'>> = {},
 ): Promise<TrackingPath> {
-  const redis = new Redis(config.redisUrl);
+  // REDIS_URL, REDIS_CLUSTER and REDIS_TLS_*: a single server or a cluster; problems go to onError, never to stderr.
+  const settings = redisSettingsOf(config);
+  const onError = overrides.onError;
+  const use = { onError: onError && ((detail: string) => onError(new Error(detail))) };
+  const redis = createRedisClient(settings, use);
   // Subscribed connections cannot send other commands: the cache gets one of its own.
-  const subscriber = new Redis(config.redisUrl);
+  const subscriber = createRedisClient(settings, use);
   // Flags are read where FLAG_BACKEND keeps them (GitLab's Features API announces its writes on the same channel).
   const cache = new FlagCache({ store: createFlagStore({ redis, prefix: config.flagKeyPrefix, flags: config.flags }), subscriber, prefix: config.flagKeyPrefix });
   try {
