@@ -1,6 +1,7 @@
 // Opens the CLI's connections (Temporal, Redis) on first use, closes whatever was opened, and names them when they fail.
 import { Client, Connection, ServiceError } from '@temporalio/client';
 import type { AppConfig } from '../config/load-config';
+import { diagnoseTemporalConnection } from '../config/diagnose-temporal-connection';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import type { FlagStore } from '../flags/flag-store';
 import { describeRedisAddress } from '../redis/describe-redis-address';
@@ -18,10 +19,12 @@ export class CliResources {
 
   async rollouts(): Promise<RolloutClient> {
     if (this.connection === null) {
+      const options = temporalConnectionOptions(this.config);
       try {
-        this.connection = await Connection.connect({ ...temporalConnectionOptions(this.config), connectTimeout: '5s' });
+        this.connection = await Connection.connect({ ...options, connectTimeout: '5s' });
       } catch (err) {
-        throw this.temporalUnreachable(err);
+        // The gRPC client only says "Failed to connect before the deadline"; a TCP/TLS probe says why (refused, TLS, certificates).
+        throw this.temporalUnreachable(err, await diagnoseTemporalConnection(options));
       }
     }
     const client = new Client({ connection: this.connection, namespace: this.config.temporal.namespace });
@@ -53,10 +56,10 @@ export class CliResources {
     return null;
   }
 
-  private temporalUnreachable(err: unknown): CliError {
+  private temporalUnreachable(err: unknown, why: string | null = null): CliError {
     const { address, namespace } = this.config.temporal;
     const detail = err instanceof Error ? err.message : String(err);
-    return new CliError(`cannot reach Temporal at ${address} (namespace ${namespace}): ${detail}`, EXIT_CODES.unreachable);
+    return new CliError(`cannot reach Temporal at ${address} (namespace ${namespace}): ${detail}${why ? `: ${why}` : ''}`, EXIT_CODES.unreachable);
   }
 
   async close(): Promise<void> {

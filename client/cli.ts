@@ -1,6 +1,8 @@
 // The `rollout` command line: start, inspect, approve, reject and abort rollouts; read and set flags.
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig, type AppConfig } from '../config/load-config';
+import type { TemporalFlags } from '../config/temporal-settings';
+import { withTemporalFlags } from '../config/with-temporal-flags';
 import { InvalidFlagInput } from '../flags/invalid-flag-input';
 import { PlanValidationError } from '../plan/plan-validation-error';
 import { positiveInteger } from './cli-arguments';
@@ -17,6 +19,7 @@ import { GATE_FILTERS, type RolloutListFilter } from './rollout-list-query';
 import { ROLLOUT_STATES } from './rollout-states';
 import { reportCommand } from './report-command';
 import { simulateCommand } from './simulate-command';
+import { addTemporalOptions } from './temporal-cli-options';
 import { trafficCommand } from './traffic-command';
 import { followUntilEnd, intervalOption, watchCommand } from './watch-command';
 
@@ -33,11 +36,17 @@ const processIo: CliIo = {
   stdoutIsTty: process.stdout.isTTY === true,
 };
 
-/** Runs one CLI invocation (`argv` without node and script) and returns the exit code (see EXIT_CODES). */
+/**
+ * Runs one CLI invocation (`argv` without node and script) and returns the exit code (see EXIT_CODES). Without
+ * `config` the configuration comes from the environment; either way --address, --namespace and --profile win.
+ */
 export async function runCli(argv: string[], io: CliIo = processIo, config?: AppConfig): Promise<number> {
   let resources: CliResources | null = null;
-  const lazy = (): CliResources => (resources ??= new CliResources(config ?? loadConfig()));
+  let flags: TemporalFlags = {};
+  const lazy = (): CliResources =>
+    (resources ??= new CliResources(config ? withTemporalFlags(config, flags) : loadConfig(process.env, { temporal: flags })));
   const program = buildProgram(io, lazy);
+  addTemporalOptions(program, (parsed) => (flags = parsed));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_CODES.ok;

@@ -54,7 +54,10 @@ export async function startTlsProxy(options: TlsProxyOptions): Promise<RunningTl
     },
   );
   server.on('connection', track);
-  server.on('tlsClientError', (err: Error & { reason?: string }) => refusals.push(err.reason ?? err.message));
+  server.on('tlsClientError', (err: Error & { reason?: string }, socket: TLSSocket) =>
+    // An untrusted client certificate fails after OpenSSL's handshake: Node then hangs up, and authorizationError says why.
+    refusals.push(socket.authorizationError ? `client certificate refused: ${String(socket.authorizationError)}` : (err.reason ?? err.message)),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
