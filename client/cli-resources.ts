@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/load-config';
 import { diagnoseTemporalConnection } from '../config/diagnose-temporal-connection';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import type { FlagStore } from '../flags/flag-store';
-import { describeRedisAddress } from '../redis/describe-redis-address';
+import { cannotReachRedis } from '../redis/describe-redis-address';
 import type { RedisClient } from '../redis/redis-client';
 import { CliError, EXIT_CODES } from './cli-errors';
 import { RolloutClient } from './rollout-client';
@@ -50,8 +50,7 @@ export class CliResources {
   unreachable(err: unknown): CliError | null {
     if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GRPC_UNAVAILABLE) return this.temporalUnreachable(err);
     if (this.redis !== null && this.redis.status !== 'ready') {
-      const detail = err instanceof Error ? err.message : String(err);
-      return new CliError(`cannot reach ${describeRedisAddress({ url: this.config.redisUrl, cluster: this.config.redis.cluster })}: ${detail}`, EXIT_CODES.unreachable);
+      return new CliError(cannotReachRedis({ url: this.config.redisUrl, cluster: this.config.redis.cluster }, err), EXIT_CODES.unreachable);
     }
     return null;
   }

@@ -1,6 +1,6 @@
 // The one place Redis clients are made: a single server or a Redis Cluster, over TLS when asked, always with an error listener.
 import type { ConnectionOptions } from 'node:tls';
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, ReplyError, type ClusterOptions, type Command, type RedisOptions } from 'ioredis';
 import { ConfigError, type AppConfig } from '../config/load-config';
 import { checkKeyPair, readCertificate, readPem, type PemSource } from '../config/pem-source';
 import { describeRedisAddress } from './describe-redis-address';
@@ -66,7 +66,9 @@ export function createRedisClient(settings: RedisConnectionSettings, use: RedisC
   const client = settings.cluster
     ? createCluster(nodes, tls, connectTimeout, use)
     : createServer(nodes[0]!, tls, connectTimeout, use);
-  listenForProblems(client, describeRedisAddress(settings), use);
+  const address = describeRedisAddress(settings);
+  listenForProblems(client, address, use);
+  nameConnectionErrors(client, address);
   return client;
 }
 
@@ -189,4 +191,26 @@ function listenForProblems(client: RedisClient, address: string, use: RedisClien
     if (told.size > 0) use.onReady?.(`${address} is reachable again`);
     told.clear();
   });
+}
+
+/**
+ * A command that fails for want of a connection names Redis and its address ("Redis at redis://…: Connection is
+ * closed."), so an activity's failure says what failed; Redis's own replies (ReplyError: NOSCRIPT, WRONGTYPE…) stay as
+ * they are. Wrapped at every send: a cluster's pipeline renews a command's promise before it sends it again, and
+ * naming twice changes nothing.
+ */
+function nameConnectionErrors(client: RedisClient, address: string): void {
+  const send = client.sendCommand.bind(client) as (command: Command, ...rest: unknown[]) => unknown;
+  client.sendCommand = (command: Command, ...rest: unknown[]): unknown => {
+    const reject = command.reject;
+    command.reject = (error: Error) => reject(namedConnectionError(error, address));
+    return send(command, ...rest);
+  };
+}
+
+function namedConnectionError(error: Error, address: string): Error {
+  if (error instanceof ReplyError || error.message.startsWith(address)) return error;
+  const named = new Error(`${address}: ${error.message}`, { cause: error });
+  named.name = error.name;
+  return named;
 }

@@ -9,3 +9,10 @@ export function describeRedisAddress(settings: { url: string; cluster?: boolean 
     .join(',');
   return settings.cluster ? `Redis Cluster ${masked}` : `Redis at ${masked}`;
 }
+
+/** `cannot reach Redis at <masked url>: <why>`, once even when the error names Redis already (as failed commands do). */
+export function cannotReachRedis(settings: { url: string; cluster?: boolean }, err: unknown): string {
+  const address = describeRedisAddress(settings);
+  const detail = err instanceof Error ? err.message : String(err);
+  return `cannot reach ${address}: ${detail.startsWith(`${address}: `) ? detail.slice(address.length + 2) : detail}`;
+}

@@ -1,6 +1,6 @@
 // Reads per-minute Snowplow series from Redis (one server or a cluster), failing fast with the (masked) address when it cannot be reached.
 import { createRedisClient, redisSettingsOf, type RedisTarget } from '../redis/create-redis-client';
-import { describeRedisAddress } from '../redis/describe-redis-address';
+import { cannotReachRedis } from '../redis/describe-redis-address';
 import type { RedisClient } from '../redis/redis-client';
 import { readSentPerMinute, type MinuteSeries } from '../volume/read-sent-per-minute';
 
@@ -23,7 +23,7 @@ export function redisSeriesReader(target: RedisTarget, connectTimeoutMs = 3000):
         try {
           await redis.connect();
         } catch (err) {
-          throw new Error(`cannot reach ${describeRedisAddress(settings)}: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(cannotReachRedis(settings, err));
         }
       }
       return readSentPerMinute(redis, flag, start, end);
