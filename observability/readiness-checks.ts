@@ -1,6 +1,7 @@
 // The worker's health checks: its Temporal worker is running, Temporal answers, Redis answers PING — each naming what it checked.
 import type { NativeConnection, State as WorkerState } from '@temporalio/worker';
 import { maskUrlPassword } from '../config/load-config';
+import { describeRedisAddress } from '../redis/describe-redis-address';
 import type { RedisClient } from '../redis/redis-client';
 
 /** One check's outcome, as /healthz and /readyz show it. */
@@ -41,8 +42,9 @@ export function temporalCheck(connection: NativeConnection, address: string, nam
 }
 
 /** Redis answers PING within the timeout (through the worker's client, so its reconnect state is what counts). */
-export function redisCheck(redis: RedisClient, url: string, timeoutMs = CHECK_TIMEOUT_MS): Check {
-  const target = maskUrlPassword(url);
+export function redisCheck(redis: RedisClient, settings: { url: string; cluster?: boolean }, timeoutMs = CHECK_TIMEOUT_MS): Check {
+  const target = maskUrlPassword(settings.url);
+  const redisAt = describeRedisAddress(settings);
   return async () => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -52,7 +54,7 @@ export function redisCheck(redis: RedisClient, url: string, timeoutMs = CHECK_TI
       await Promise.race([redis.ping(), timeout]);
       return { name: 'redis', target, ok: true };
     } catch (error) {
-      return { name: 'redis', target, ok: false, error: `Redis at ${target} did not answer PING: ${messageOf(error)}` };
+      return { name: 'redis', target, ok: false, error: `${redisAt} did not answer PING: ${messageOf(error)}` };
     } finally {
       clearTimeout(timer);
     }

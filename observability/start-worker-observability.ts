@@ -33,7 +33,7 @@ export async function startWorkerObservability(options: WorkerObservabilityOptio
     address,
     prometheusAddress,
     liveness: [workerCheck(config.temporal.taskQueue, workerState)],
-    readiness: [temporalCheck(connection, config.temporal.address, config.temporal.namespace), redisCheck(redis, config.redisUrl)],
+    readiness: [temporalCheck(connection, config.temporal.address, config.temporal.namespace), redisCheck(redis, { url: config.redisUrl, cluster: config.redis.cluster })],
   });
   const gauges = startTrackingGauges({
     meter: runtime.metricMeter,

@@ -287,4 +287,16 @@ it('answers /healthz and /readyz, and /readyz names Redis and its address once R
   // The outage is in the JSON logs (naming Redis and its address), and nothing was printed outside them.
   await pollUntil(() => logs().filter((l) => String(l.msg).includes(`Redis at ${redisServer.url}`)).length, (n) => n > 0, { what: 'a log line naming Redis', timeoutMs: 20_000, intervalMs: 250 });
   expect(logs().length).toBe(worker.lines.length);
+
+  // An activity failing on Redis says which Redis (the worker's client names it in every command error).
+  const outage = 'obs_outage_flag';
+  await rollouts.start(plan(outage, BUDGET));
+  const handle = new Client({ connection }).workflow.getHandle(`rollout-${outage}`);
+  const failure = await pollUntil(
+    async () => (await handle.describe()).raw.pendingActivities?.[0]?.lastFailure?.message ?? '',
+    (message) => message !== '',
+    { what: 'the failed flag write', timeoutMs: 30_000, intervalMs: 250 },
+  );
+  expect(failure.value).toMatch(new RegExp(`^Redis at ${redisServer.url}: Reached the max retries per request limit`));
+  await handle.terminate('test over');
 }, 120_000);

@@ -27,6 +27,8 @@ export interface RolloutWorkerOptions {
   maxCachedWorkflows?: number;
   /** A pre-built bundle (tests reuse one per suite, see bundleRolloutWorkflows); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Worker plugins, e.g. OpenTelemetry tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set (see worker/main.ts). */
+  plugins?: WorkerOptions['plugins'];
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -60,5 +62,6 @@ export async function createRolloutWorker(options: RolloutWorkerOptions): Promis
     dataConverter: ROLLOUT_WORKFLOW_OPTIONS.dataConverter,
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
   });
 }

@@ -1,6 +1,6 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { describeConfig, loadConfig } from '../config/load-config';
+import { describeConfig, loadConfig, maskUrlPassword } from '../config/load-config';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import { createRolloutWorker } from './create-rollout-worker';
 import { rolloutWorkerOptionsOf } from './rollout-worker-options-of';
@@ -20,14 +20,18 @@ async function main(): Promise<void> {
     throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace}): ${err instanceof Error ? err.message : String(err)}`);
   });
   const redis = createWorkerRedis(config, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
+  // Tracing only when OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise no OpenTelemetry module is even loaded.
+  const tracing = config.tracing.otlpEndpoint ? (await import('../observability/start-tracing')).startTracing(config.tracing.otlpEndpoint) : null;
+  if (tracing) logger.info({ url: maskUrlPassword(tracing.url) }, `exporting traces over OTLP/HTTP to ${maskUrlPassword(tracing.url)}`);
   let worker: Worker | null = null;
   const observability = await startWorkerObservability({ config, runtime, prometheusAddress, connection, redis, workerState: () => worker?.getState() ?? 'STARTING', logger });
   try {
-    worker = await createRolloutWorker(rolloutWorkerOptionsOf(config, connection, redis));
+    worker = await createRolloutWorker({ ...rolloutWorkerOptionsOf(config, connection, redis), plugins: tracing ? [tracing.plugin] : [] });
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running; Ctrl-C to stop');
     await worker.run();
   } finally {
     await observability.close();
+    await tracing?.shutdown();
     await connection.close();
     await redis.quit();
   }
