@@ -93,7 +93,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, flags: TemporalFlag
   }
   const requested = flags.profile ?? env.TEMPORAL_PROFILE;
   const profileName = requested ?? 'default';
-  const fromProfile = profileName in file.profiles;
+  const fromProfile = Object.hasOwn(file.profiles, profileName);
   if (requested !== undefined && !fromProfile) {
     const how = flags.profile !== undefined ? `--profile ${requested}` : `TEMPORAL_PROFILE=${JSON.stringify(requested)}`;
     const where = file.found ? `${file.path}, which has ${profileList(file)}` : `${file.path ?? 'the default location'} (no such file; TEMPORAL_CONFIG_FILE names another)`;
@@ -131,7 +131,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv, flags: TemporalFlag
   const tls = resolveTls(raw, profile, origin, problems);
   const grpcMeta: Record<string, string> = {};
   for (const [key, value] of Object.entries(profile.grpcMeta ?? {})) {
-    // Like Temporal's CLI and Go SDK: TEMPORAL_GRPC_META_SOME_KEY is header some-key (envconfig 1.24 only replaces the first "_").
+    // Every "_" becomes "-" (TEMPORAL_GRPC_META_X_TENANT_ID is header x-tenant-id); envconfig 1.24 replaces only the first.
     if (typeof value !== 'string') problems.push(`${file.path ?? 'config file'}: profile.${profileName}.grpc_meta.${key}: must be a string`);
     else grpcMeta[key.replace(/_/g, '-')] = value;
   }

@@ -192,6 +192,7 @@ describe('bad settings are named and nothing connects', () => {
       `TEMPORAL_PROFILE="staging": no profile "staging" in the Temporal config file ${configFile}, which has profiles "default", "prod", "cloud"`,
     );
     expect(problemOf({ TEMPORAL_CONFIG_FILE: configFile }, { profile: 'stagin' })).toContain('--profile stagin: no profile "stagin"');
+    expect(problemOf({ TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'toString' })).toContain('no profile "toString"');
     expect(problemOf({ HOME: join(dir, 'nobody') }, { profile: 'prod' })).toContain(
       `--profile prod: no profile "prod" in the Temporal config file ${join(dir, 'nobody', '.config', 'temporalio', 'temporal.toml')} (no such file`,
     );
