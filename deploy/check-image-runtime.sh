@@ -88,13 +88,19 @@ for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break;
 [ "$(REDISCLI_AUTH=$password redis-cli -p "$redis_port" ping)" = PONG ] || fail "redis-cli ping with REDISCLI_AUTH"
 redis-cli -p "$redis_port" ping 2>&1 | grep -q NOAUTH || fail "redis answers without the password"
 
+# Stands in for Snowplow Micro: counts the batches the tracking path posts.
+collector_port=$(free_port)
+node -e "let n=0;require('http').createServer((q,r)=>q.resume().on('end',()=>{require('fs').writeFileSync(process.argv[1],String(++n));r.writeHead(200).end()})).listen(+process.argv[2],'127.0.0.1')" \
+  "$work/collector.count" "$collector_port" &
+pids+=($!)
+
 # As in the image: the runtime stage's ENV, an unprivileged user, a read-only /app; as in compose: the worker's settings.
 metrics_port=$(free_port)
 # setpriv execs (runuser would stay in between and SIGKILL the worker 2 s after forwarding SIGTERM).
 image_env=(setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH="$work/bin:/usr/local/bin:/usr/bin:/bin"
   HOME="$work/home" NODE_ENV=production ROLLOUT_KEYS_DIR="$work/home/keys"
   TEMPORAL_ADDRESS="127.0.0.1:$temporal_port" TEMPORAL_NAMESPACE=default
-  REDIS_URL="redis://:$password@127.0.0.1:$redis_port" SNOWPLOW_COLLECTOR_URL="http://127.0.0.1:$(free_port)"
+  REDIS_URL="redis://:$password@127.0.0.1:$redis_port" SNOWPLOW_COLLECTOR_URL="http://127.0.0.1:$collector_port"
   METRICS_ADDRESS="127.0.0.1:$metrics_port" LOG_LEVEL=info)
 as_image() { (cd "$app" && exec "${image_env[@]}" "$@"); }
 
@@ -135,8 +141,12 @@ wait_for '"pendingGate": *"staging-qa"'
 as_image rollout approve "$flag" --gate staging-qa --by alice >/dev/null || fail "rollout approve"
 wait_for '"pendingGate": *"production-qa"'
 as_image rollout list | grep -q "^$flag " || fail "rollout list does not show the rollout"
+# Production now has the rollout's groups (gitlab-org, gitlab-com: the traffic's first two namespaces), so some events
+# go to Snowplow, through the tracking path's thread (dist/tracking/snowplow-thread-main.js).
+as_image rollout traffic --rate 50 --duration 3s >"$work/traffic.log" 2>&1 || { cat "$work/traffic.log" >&2; fail "rollout traffic"; }
+[ "$(cat "$work/collector.count" 2>/dev/null || echo 0)" -gt 0 ] || { cat "$work/traffic.log" >&2; fail "rollout traffic sent nothing to the collector"; }
 as_image rollout abort "$flag" --by alice --reason "image runtime check done" >/dev/null || fail "rollout abort"
-say "rollout started, approved, listed and aborted through the worker"
+say "rollout started, approved, listed and aborted through the worker; rollout traffic reached the collector"
 
 say "SIGTERM: the worker drains and exits 0"
 kill -TERM "$worker"

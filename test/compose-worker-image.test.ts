@@ -1,7 +1,7 @@
 // The worker image's Dockerfile against the repository: compiled entry points, production dependencies, a non-root
 // user, the CLI on PATH, and its HEALTHCHECK command run for real against a local HTTP server.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
@@ -42,10 +42,13 @@ describe('Dockerfile', () => {
     expect(runtime.join('\n')).toContain('ln -s /app/bin/rollout.js /usr/local/bin/rollout');
   });
 
-  it('has every entry point the image runs in tsconfig.build.json: worker, CLI and the workflows bundled at start', () => {
+  it('has every entry point the image runs in tsconfig.build.json, also those loaded by path rather than imported', () => {
     const source = (path: string) => relative(ROOT, path).replace(/\.(js|ts)$/, '.ts');
-    for (const entry of ['worker/main.ts', 'client/main.ts', source(WORKFLOWS_PATH), source(PAYLOAD_CONVERTER_PATH)]) {
+    // The workflows and payload converter the worker bundles at start; the Snowplow thread's entry (`rollout traffic`).
+    const byPath = [source(WORKFLOWS_PATH), source(PAYLOAD_CONVERTER_PATH), 'tracking/snowplow-thread-main.ts'];
+    for (const entry of ['worker/main.ts', 'client/main.ts', ...byPath]) {
       expect(buildFiles).toContain(entry);
+      expect(existsSync(join(ROOT, entry))).toBe(true);
     }
   });
 
