@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { RolloutClient } from '../client/rollout-client';
-import { TRACING_SERVICE_NAME } from '../observability/start-tracing';
+import { Worker } from '@temporalio/worker';
+import { startTracing, TRACING_SERVICE_NAME } from '../observability/start-tracing';
+import { ROLLOUT_WORKFLOW_OPTIONS } from '../worker/create-rollout-worker';
+import { installQuietRuntime } from '../worker/install-quiet-runtime';
+import { readHistoryCorpus } from './support/history-corpus';
 import { parsePlan } from '../plan/parse-plan';
 import { startRedisServer, type RunningRedis } from '../stack/redis-server';
 import { startTemporalDevServer, type RunningTemporalDevServer } from '../stack/temporal-dev-server';
@@ -33,6 +37,7 @@ const requests: string[] = [];
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
+  installQuietRuntime();
   redisServer = await startRedisServer();
   temporal = await startTemporalDevServer();
   connection = await Connection.connect({ address: temporal.address });
@@ -137,3 +142,25 @@ it('loads no OpenTelemetry module when no endpoint is set', async () => {
   await worker.stop();
   expect(JSON.parse(readFileSync(probe.report, 'utf8'))).toEqual([]);
 }, 180_000);
+
+it('replays recorded rollout histories of every generation with tracing on, sending no span for a replay', async () => {
+  // Turning tracing on for a worker whose rollouts started without it: their histories must still replay.
+  const tracing = startTracing(collectorUrl);
+  const before = received.length;
+  // The interceptors act at the start of a run, on messages and on activities: a few paths of every generation cover them.
+  const scenarios = /\/(happy-path|reject-at-staging-qa|breach-in-gate|continue-as-new-then-breach\.run-2|pause-resume-gate|two-approvals|freeze-hold|cleanup-timeout)$/;
+  const histories = readHistoryCorpus()
+    .filter(({ name }) => scenarios.test(name))
+    .map(({ name, history }) => ({ workflowId: name, history }));
+  const failing: string[] = [];
+  try {
+    for await (const result of Worker.runReplayHistories({ ...ROLLOUT_WORKFLOW_OPTIONS, plugins: [tracing.plugin] }, histories)) {
+      if (result.error) failing.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+  } finally {
+    await tracing.shutdown();
+  }
+  expect(new Set(histories.map(({ workflowId }) => workflowId.split('/')[0]))).toEqual(new Set(['v1', 'v2', 'v3', 'v4', 'v5']));
+  expect(failing).toEqual([]);
+  expect(received.slice(before).filter((span) => span.name.startsWith('RunWorkflow:') || span.name.startsWith('StartActivity:'))).toEqual([]);
+}, 240_000);
