@@ -4,6 +4,7 @@ import { Cluster, Redis, ReplyError, type ClusterOptions, type Command, type Red
 import { ConfigError, type AppConfig } from '../config/load-config';
 import { checkKeyPair, readCertificate, readPem, type PemSource } from '../config/pem-source';
 import { describeRedisAddress } from './describe-redis-address';
+import { BROKEN_CONNECTION, explainRedisConnectionError, type RedisConnectionKind } from './explain-redis-connection-error';
 import type { RedisClient } from './redis-client';
 import { parseRedisUrls, type RedisNodeUrl } from './redis-urls';
 
@@ -67,8 +68,9 @@ export function createRedisClient(settings: RedisConnectionSettings, use: RedisC
     ? createCluster(nodes, tls, connectTimeout, use)
     : createServer(nodes[0]!, tls, connectTimeout, use);
   const address = describeRedisAddress(settings);
-  listenForProblems(client, address, use);
-  nameConnectionErrors(client, address);
+  const kind: RedisConnectionKind = { tls: nodes[0]!.tls, clientCertificate: tls?.cert !== undefined };
+  const lastProblem = listenForProblems(client, address, kind, use);
+  nameConnectionErrors(client, address, lastProblem);
   return client;
 }
 
@@ -171,26 +173,35 @@ function createCluster(nodes: RedisNodeUrl[], tls: ConnectionOptions | undefined
   );
 }
 
-/** Problems become one line each naming Redis (never an "Unhandled error event" on stderr), told again only after a recovery. */
-function listenForProblems(client: RedisClient, address: string, use: RedisClientUse): void {
+/**
+ * Problems become one line each naming Redis (never an "Unhandled error event" on stderr), told again only after a
+ * recovery. Returns why the connection failed since the client was last ready (null when nothing did): the first
+ * problem that says more than that the connection broke (a TLS alert rather than the ECONNRESET around it).
+ */
+function listenForProblems(client: RedisClient, address: string, kind: RedisConnectionKind, use: RedisClientUse): () => string | null {
   // A cluster's reconnects alternate between a node's error and the cluster's: each is told once until it is ready again.
   const told = new Set<string>();
-  const problem = (detail: string, error: Error) => {
+  let why: string | null = null;
+  const problem = (what: string, error: Error) => {
+    if (why === null || (BROKEN_CONNECTION.test(why) && !BROKEN_CONNECTION.test(what))) why = what;
+    const detail = `${address}: ${what}`;
     if (!told.has(detail)) use.onError?.(detail, error);
     told.add(detail);
   };
   client.on('error', (error: Error & { lastNodeError?: Error }) => {
     // A cluster that reached no node says only "Failed to refresh slots cache."; the last node's error says why.
-    const cause = error.lastNodeError ? ` (${error.lastNodeError.message})` : '';
-    problem(`${address}: ${error.message}${cause}`, error);
+    const cause = error.lastNodeError ? ` (${explainRedisConnectionError(error.lastNodeError, kind)})` : '';
+    problem(`${explainRedisConnectionError(error, kind)}${cause}`, error);
   });
   if (client instanceof Cluster) {
-    client.on('node error', (error: Error, node: string) => problem(`${address}: node ${node}: ${error.message}`, error));
+    client.on('node error', (error: Error, node: string) => problem(`node ${node}: ${explainRedisConnectionError(error, kind)}`, error));
   }
   client.on('ready', () => {
     if (told.size > 0) use.onReady?.(`${address} is reachable again`);
     told.clear();
+    why = null;
   });
+  return () => why;
 }
 
 /**
@@ -199,18 +210,20 @@ function listenForProblems(client: RedisClient, address: string, use: RedisClien
  * they are. Wrapped at every send: a cluster's pipeline renews a command's promise before it sends it again, and
  * naming twice changes nothing.
  */
-function nameConnectionErrors(client: RedisClient, address: string): void {
+function nameConnectionErrors(client: RedisClient, address: string, lastProblem: () => string | null): void {
   const send = client.sendCommand.bind(client) as (command: Command, ...rest: unknown[]) => unknown;
   client.sendCommand = (command: Command, ...rest: unknown[]): unknown => {
     const reject = command.reject;
-    command.reject = (error: Error) => reject(namedConnectionError(error, address));
+    command.reject = (error: Error) => reject(namedConnectionError(error, address, lastProblem()));
     return send(command, ...rest);
   };
 }
 
-function namedConnectionError(error: Error, address: string): Error {
+/** `<address>: <message>`, and why the connection failed when the message does not say it ("Connection is closed."). */
+function namedConnectionError(error: Error, address: string, lastProblem: string | null): Error {
   if (error instanceof ReplyError || error.message.startsWith(address)) return error;
-  const named = new Error(`${address}: ${error.message}`, { cause: error });
+  const why = lastProblem !== null && !error.message.includes(lastProblem) ? ` (last connection error: ${lastProblem})` : '';
+  const named = new Error(`${address}: ${error.message}${why}`, { cause: error });
   named.name = error.name;
   return named;
 }
