@@ -17,8 +17,8 @@ describe('tracking across a restart of the process', () => {
   const connections: Redis[] = [];
   const trackers: EventTracker[] = [];
 
-  /** A "process": its own Redis connection and tracker. */
-  function startProcess(instanceId: string): { tracker: EventTracker; redis: Redis } {
+  /** A "process": its own Redis connection and tracker, its Snowplow thread running. */
+  async function startProcess(instanceId: string): Promise<{ tracker: EventTracker; redis: Redis }> {
     const redis = new Redis(suite.url);
     connections.push(redis);
     const tracker = new EventTracker({
@@ -31,6 +31,7 @@ describe('tracking across a restart of the process', () => {
       maxBackoffMs: 500,
     });
     trackers.push(tracker);
+    expect(await tracker.ready()).toBe(true);
     return { tracker, redis };
   }
 
@@ -44,7 +45,7 @@ describe('tracking across a restart of the process', () => {
 
   test('events left by a process that died are sent by the next process with the same instanceId', async () => {
     await collectorSuite.collector.setDown('refuse');
-    const first = startProcess('web-1');
+    const first = await startProcess('web-1');
     for (let i = 0; i < 50; i++) first.tracker.track('i_search_total', { user: `u${i}`, namespace: 'gitlab-org', env: 'production' });
     await eventually('the outbox to hold the events', async () => (await suite.redis.llen(outboxKey('web-1'))) === 50);
     await eventually('a failed attempt', () => first.tracker.stats().snowplow.failedAttempts >= 1);
@@ -55,9 +56,9 @@ describe('tracking across a restart of the process', () => {
     expect(collectorSuite.collector.events()).toHaveLength(0);
 
     // A process with another id does not take them.
-    const other = startProcess('web-2');
+    const other = await startProcess('web-2');
     // The restarted process does, on its own loop (no explicit flush).
-    const second = startProcess('web-1');
+    const second = await startProcess('web-1');
     await eventually('the restarted process to send the events', () => collectorSuite.collector.events().length === 50, 5000);
 
     expect(collectorSuite.collector.events().every((e) => e.se_ac === 'i_search_total')).toBe(true);
@@ -71,7 +72,7 @@ describe('tracking across a restart of the process', () => {
 
   test('close() without a collector still leaves every tracked event in Redis for the next process', async () => {
     await collectorSuite.collector.setDown('refuse');
-    const first = startProcess('web-3');
+    const first = await startProcess('web-3');
     for (let i = 0; i < 30; i++) first.tracker.track('g_edit_by_web_ide', { user: `u${i}`, namespace: 'gitlab-org', env: 'production' });
     // Closed in the same turn: the events are still in the write-behind buffer, and close() must write them.
     await first.tracker.close({ timeoutMs: 0 });
@@ -79,7 +80,7 @@ describe('tracking across a restart of the process', () => {
     await first.redis.quit();
 
     await collectorSuite.collector.setDown('up');
-    const second = startProcess('web-3');
+    const second = await startProcess('web-3');
     expect(await second.tracker.flush({ timeoutMs: 3000 })).toBe(true);
     expect(collectorSuite.collector.events()).toHaveLength(30);
   });

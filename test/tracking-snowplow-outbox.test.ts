@@ -1,17 +1,23 @@
-// The durable Snowplow outbox in Redis: payload fragments in order, the bound, reading and removing past trims.
+// The durable Snowplow outbox in Redis: payload fragments in order, the bound, reading and removing past trims, and the
+// mirror that lets the head be sent without reading it back.
 import { outboxKey } from '../tracking/outbox-commands';
-import { SnowplowOutbox, type DropReason } from '../tracking/snowplow-outbox';
+import { SnowplowOutbox, type DropReason, type OutboxPage } from '../tracking/snowplow-outbox';
 import { useRedisServer } from './support/use-redis-server';
 
 function fragment(n: number): string {
   return JSON.stringify({ e: 'se', se_ac: `event_${n}`, eid: `id-${n}` });
 }
 
+function defined(page: OutboxPage | undefined): OutboxPage {
+  if (!page) throw new Error('the outbox could not be read');
+  return page;
+}
+
 async function readAll(store: SnowplowOutbox, pageSize = 7): Promise<string[]> {
   const entries: string[] = [];
   let epoch = '';
   for (;;) {
-    const page = await store.read(entries.length, pageSize, epoch);
+    const page = defined(await store.read(entries.length, pageSize, epoch));
     epoch = page.epoch;
     entries.push(...page.entries);
     if (page.entries.length < pageSize) return entries;
@@ -43,11 +49,11 @@ describe('SnowplowOutbox', () => {
     const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'b', maxEvents: 20, onDrop: (fragments, reason) => drops.push([fragments, reason]) });
     store.add(Array.from({ length: 20 }, (_, i) => fragment(i)));
     await store.whenWritten();
-    const first = await store.read(0, 8);
+    const first = defined(await store.read(0, 8));
     // While those 8 are "in flight", 3 more arrive and push the 3 oldest out.
     store.add([20, 21, 22].map(fragment));
     await store.whenWritten();
-    const second = await store.read(8, 4, first.epoch);
+    const second = defined(await store.read(8, 4, first.epoch));
     expect([...first.entries, ...second.entries]).toEqual(Array.from({ length: 12 }, (_, i) => fragment(i)));
     expect(drops).toEqual([[[0, 1, 2].map(fragment), 'outbox-full']]);
 
@@ -68,5 +74,77 @@ describe('SnowplowOutbox', () => {
     expect(await new SnowplowOutbox({ redis: suite.redis, instanceId: 'd' }).count()).toBe(5);
     expect(await new SnowplowOutbox({ redis: suite.redis, instanceId: 'e' }).count()).toBe(0);
     expect(await new SnowplowOutbox({ redis: suite.redis, instanceId: 'd' }).all()).toEqual([0, 1, 2, 3, 4].map(fragment));
+  });
+});
+
+describe('SnowplowOutbox: the head from memory', () => {
+  const suite = useRedisServer();
+  const reads = () => jest.spyOn(suite.redis as unknown as { snowplowOutboxRead: () => Promise<unknown> }, 'snowplowOutboxRead');
+
+  beforeEach(async () => {
+    await suite.redis.flushdb();
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('what this outbox pushed is sent from memory, and removing it (across a trim) keeps memory and Redis alike', async () => {
+    const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'm', maxEvents: 30 });
+    await store.count();
+    store.add(Array.from({ length: 20 }, (_, i) => fragment(i)));
+    await store.whenWritten();
+    const read = reads();
+    const page = defined(await store.head(8));
+    expect(page.entries).toEqual(Array.from({ length: 8 }, (_, i) => fragment(i)));
+    // While the 8 are "in flight", the bound trims the 5 oldest.
+    store.add(Array.from({ length: 15 }, (_, i) => fragment(20 + i)));
+    await store.whenWritten();
+    await store.remove(page.epoch, 8);
+    const next = defined(await store.head(100));
+    expect(read).not.toHaveBeenCalled();
+    expect(next.entries).toEqual(Array.from({ length: 27 }, (_, i) => fragment(8 + i)));
+    expect(await suite.redis.lrange(outboxKey('m'), 0, -1)).toEqual(next.entries);
+  });
+
+  test('events a previous process left are read from Redis first, then the head comes from memory again', async () => {
+    await suite.redis.rpush(outboxKey('n'), fragment(0), fragment(1));
+    const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'n' });
+    await store.count();
+    store.add([fragment(2), fragment(3)]);
+    await store.whenWritten();
+    const read = reads();
+    const left = defined(await store.head(10));
+    expect(left.entries).toEqual([0, 1, 2, 3].map(fragment));
+    expect(read).toHaveBeenCalledTimes(1);
+    await store.remove(left.epoch, 2);
+    expect(defined(await store.head(10)).entries).toEqual([2, 3].map(fragment));
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  test('past maxMirrorEvents the oldest pushed events are read from Redis, the newest still from memory', async () => {
+    const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'p', maxMirrorEvents: 4 });
+    await store.count();
+    store.add(Array.from({ length: 10 }, (_, i) => fragment(i)));
+    await store.whenWritten();
+    const read = reads();
+    const first = defined(await store.head(6));
+    expect(first.entries).toEqual(Array.from({ length: 6 }, (_, i) => fragment(i)));
+    expect(read).toHaveBeenCalledTimes(1);
+    await store.remove(first.epoch, 6);
+    expect(defined(await store.head(10)).entries).toEqual([6, 7, 8, 9].map(fragment));
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  test('a list changed behind its back is noticed at the next length, and read from Redis from then on', async () => {
+    const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'o' });
+    await store.count();
+    store.add([fragment(0), fragment(1)]);
+    await store.whenWritten();
+    // Another writer (which one instance id must never have) removes the head.
+    await suite.redis.lpop(outboxKey('o'));
+    store.add([fragment(2)]);
+    await store.whenWritten();
+    const read = reads();
+    const page = defined(await store.head(10));
+    expect(page.entries).toEqual([1, 2].map(fragment));
+    expect(read).toHaveBeenCalledTimes(1);
   });
 });

@@ -76,6 +76,11 @@ export class EventTracker {
     }
   }
 
+  /** Resolves true once the Snowplow thread runs (false if it could not start); track() works before that too. */
+  ready(): Promise<boolean> {
+    return this.sender.ready();
+  }
+
   /** Writes the HLL buffer and sends the Snowplow outbox; true when the outbox is empty. Never rejects. */
   async flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
     const [, drained] = await Promise.all([this.hll.flush(), this.sender.flush(options)]);

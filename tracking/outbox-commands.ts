@@ -13,15 +13,15 @@ export function outboxTrimmedKey(instanceId: string): string {
   return `snowplow_outbox_trimmed:{${instanceId}}`;
 }
 
-// Push then trim atomically; the trimmed head is returned so every loss can be counted per event.
+// Push then trim atomically; the trimmed head is returned so every loss can be counted per event, and the trim counter
+// so that a reader can take the pushed events from memory and still remove them right.
 const PUSH_SCRIPT = `
 local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
 local excess = n - tonumber(ARGV[1])
-if excess <= 0 then return {n, {}} end
+if excess <= 0 then return {n, {}, redis.call('GET', KEYS[2]) or '0'} end
 local dropped = redis.call('LRANGE', KEYS[1], 0, excess - 1)
 redis.call('LTRIM', KEYS[1], excess, -1)
-redis.call('INCRBY', KEYS[2], excess)
-return {n - excess, dropped}`;
+return {n - excess, dropped, tostring(redis.call('INCRBY', KEYS[2], excess))}`;
 
 // A reader remembers the trim counter at its first page; events trimmed since then shift its offset back.
 const READ_SCRIPT = `
@@ -30,18 +30,24 @@ local epoch = tonumber(ARGV[1]) or trimmed
 local offset = math.max(0, tonumber(ARGV[2]) - (trimmed - epoch))
 return {epoch, redis.call('LRANGE', KEYS[1], offset, offset + tonumber(ARGV[3]) - 1)}`;
 
-// Removes the events a reader sent, minus those the bound already trimmed, so no unsent event is removed.
+// Removes the events a reader sent, minus those the bound already trimmed, so no unsent event is removed; returns the
+// list's length and how many it removed.
 const REMOVE_SCRIPT = `
 local trimmed = tonumber(redis.call('GET', KEYS[2]) or '0')
 local epoch = tonumber(ARGV[1]) or trimmed
 local n = tonumber(ARGV[2]) - (trimmed - epoch)
+local before = redis.call('LLEN', KEYS[1])
 if n > 0 then redis.call('LTRIM', KEYS[1], n, -1) end
-return redis.call('LLEN', KEYS[1])`;
+local after = redis.call('LLEN', KEYS[1])
+return {after, before - after}`;
 
 export interface OutboxCommands {
-  snowplowOutboxPush(list: string, trimmed: string, max: number, ...payloads: string[]): Promise<[number, string[]]>;
+  /** [length after, the entries trimmed to respect `max`, the trim counter after]. */
+  snowplowOutboxPush(list: string, trimmed: string, max: number, ...payloads: string[]): Promise<[number, string[], string]>;
+  /** [the reader's epoch, up to `count` entries from `offset` as of that epoch]. */
   snowplowOutboxRead(list: string, trimmed: string, epoch: string, offset: number, count: number): Promise<[number, string[]]>;
-  snowplowOutboxRemove(list: string, trimmed: string, epoch: string, count: number): Promise<number>;
+  /** [length after, entries removed]. */
+  snowplowOutboxRemove(list: string, trimmed: string, epoch: string, count: number): Promise<[number, number]>;
 }
 
 /** Registers the outbox commands on the client (idempotent; ioredis sends EVALSHA and falls back to EVAL). */

@@ -161,8 +161,8 @@ export class SnowplowDelivery {
         return 'failed';
       }
       const before = { ...this.counts };
-      await this.sendAll();
-      if (this.counts.failedAttempts > before.failedAttempts && this.counts.sent === before.sent) {
+      const readable = await this.sendAll();
+      if (!readable || (this.counts.failedAttempts > before.failedAttempts && this.counts.sent === before.sent)) {
         this.consecutiveFailures++;
         return 'failed';
       }
@@ -177,16 +177,17 @@ export class SnowplowDelivery {
     }
   }
 
-  /** Sends the outbox from its head, one request at a time, until it is empty or a request fails. */
-  private async sendAll(): Promise<void> {
+  /** Sends the outbox from its head, one request at a time, until it is empty or a request fails; false if Redis failed. */
+  private async sendAll(): Promise<boolean> {
     for (;;) {
-      const page = await this.store.read(0, this.pageSize);
-      if (page.entries.length === 0) return;
+      const page = await this.store.head(this.pageSize);
+      if (!page) return false;
+      if (page.entries.length === 0) return true;
       const { taken, fragments, bytes } = this.fill(page.entries);
       if (fragments.length > 0) this.pageSize = Math.max(1, Math.min(MAX_PAGE, Math.floor(((this.maxPostBytes - ENVELOPE_BYTES) * fragments.length) / bytes)));
       const outcome = fragments.length > 0 ? await this.request(fragments) : 'sent';
       if (outcome !== 'failed') await this.store.remove(page.epoch, taken);
-      if (outcome !== 'sent') return;
+      if (outcome !== 'sent') return true;
     }
   }
 

@@ -3,8 +3,10 @@
 // One live process per instanceId: the list `snowplow_outbox:{<id>}` is that process's queue, and a new process with
 // the same id sends what the old one left. Each entry is one event's payload JSON exactly as it goes into a tp2 batch
 // (see snowplow-batch.ts). Writes are write-behind: add() buffers in memory and what was added in one event-loop turn
-// goes to Redis in one atomic push+trim script. No method rejects: Redis errors are counted and the events wait in memory.
+// goes to Redis in one atomic push+trim script. What was pushed is also kept in memory (OutboxMirror, bounded), so
+// the head is sent without reading it back. No method rejects: Redis errors are counted and the events wait in memory.
 import type { RedisClient } from '../redis/redis-client';
+import { OutboxMirror } from './outbox-mirror';
 import { guarded, safeReporter } from './safe-callback';
 import { defineOutboxCommands, outboxKey, outboxTrimmedKey, type OutboxCommands } from './outbox-commands';
 
@@ -21,6 +23,8 @@ export interface SnowplowOutboxOptions {
   maxPushEvents?: number;
   /** Pause before writing again after Redis failed. Default 1 s. */
   retryDelayMs?: number;
+  /** Pushed events kept in memory to be sent without reading them back, at most. Default 20,000. */
+  maxMirrorEvents?: number;
   onDrop?: (fragments: string[], reason: DropReason) => void;
   onError?: (error: unknown) => void;
 }
@@ -56,6 +60,7 @@ export class SnowplowOutbox {
   private writeScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private storedLength = 0;
+  private readonly mirror: OutboxMirror;
   private closed = false;
   private readonly counts = { added: 0, written: 0, dropped: 0, errors: 0 };
 
@@ -66,6 +71,7 @@ export class SnowplowOutbox {
     this.maxMemoryEvents = options.maxMemoryEvents ?? 10_000;
     this.maxPushEvents = options.maxPushEvents ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.mirror = new OutboxMirror(options.maxMirrorEvents ?? 20_000);
     this.report = safeReporter(options.onError);
     this.onDrop = guarded(options.onDrop ?? (() => undefined), (error) => this.fail(error));
     this.redis = defineOutboxCommands(options.redis);
@@ -88,6 +94,7 @@ export class SnowplowOutbox {
   async count(): Promise<number> {
     try {
       this.storedLength = await this.redis.llen(this.key);
+      this.mirror.learn(this.storedLength);
     } catch (error) {
       this.fail(error);
     }
@@ -99,24 +106,31 @@ export class SnowplowOutbox {
     return this.storedLength + this.memory.length + this.inFlight;
   }
 
+  /** Up to `count` entries from the head: from memory when this process pushed them all, else read from Redis. */
+  async head(count: number): Promise<OutboxPage | undefined> {
+    return this.mirror.page(count) ?? (await this.read(0, count));
+  }
+
   /**
-   * Up to `count` entries from `offset` of the list's head. Pass the epoch of an earlier page to keep reading where it
-   * left off although the bound trimmed the head meanwhile. A Redis error reads as an empty page.
+   * Up to `count` entries from `offset` of the list's head, read from Redis. Pass the epoch of an earlier page to keep
+   * reading where it left off although the bound trimmed the head meanwhile. Undefined when Redis failed.
    */
-  async read(offset: number, count: number, epoch = ''): Promise<OutboxPage> {
+  async read(offset: number, count: number, epoch = ''): Promise<OutboxPage | undefined> {
     try {
       const [at, entries] = await this.redis.snowplowOutboxRead(this.key, this.trimmedKey, epoch, offset, count);
       return { epoch: String(at), entries };
     } catch (error) {
       this.fail(error);
-      return { epoch, entries: [] };
+      return undefined;
     }
   }
 
   /** Removes the first `count` entries read at `epoch`, minus those the bound trimmed since (never an unread one). */
   async remove(epoch: string, count: number): Promise<void> {
     try {
-      this.storedLength = await this.redis.snowplowOutboxRemove(this.key, this.trimmedKey, epoch, count);
+      const [length, removed] = await this.redis.snowplowOutboxRemove(this.key, this.trimmedKey, epoch, count);
+      this.storedLength = length;
+      this.mirror.removed(removed, length);
     } catch (error) {
       // The events stay in the list and are sent again: at-least-once.
       this.fail(error);
@@ -167,7 +181,8 @@ export class SnowplowOutbox {
 
   /** Counts an entry the caller could not use (not a payload fragment). */
   countError(error: unknown): void {
-    this.fail(error);
+    this.counts.errors++;
+    this.report(error);
   }
 
   private scheduleWrite(): void {
@@ -198,8 +213,9 @@ export class SnowplowOutbox {
 
   private async push(batch: string[]): Promise<boolean> {
     try {
-      const [length, trimmed] = await this.redis.snowplowOutboxPush(this.key, this.trimmedKey, this.maxEvents, ...batch);
+      const [length, trimmed, trimCounter] = await this.redis.snowplowOutboxPush(this.key, this.trimmedKey, this.maxEvents, ...batch);
       this.storedLength = length;
+      this.mirror.pushed(batch, trimmed.length, trimCounter, length);
       this.counts.written += batch.length;
       if (trimmed.length > 0) this.drop(trimmed, 'outbox-full');
       return true;
@@ -222,7 +238,9 @@ export class SnowplowOutbox {
     this.onDrop(fragments, reason);
   }
 
+  /** A Redis command failed (it may still have run): the mirror is learnt again from the next length. */
   private fail(error: unknown): void {
+    this.mirror.forget();
     this.counts.errors++;
     this.report(error);
   }

@@ -73,6 +73,11 @@ export class SnowplowSender {
     this.thread.enqueue(event, Date.now());
   }
 
+  /** Resolves true once the Snowplow thread runs (false if it could not start); events sent before wait for it. */
+  ready(): Promise<boolean> {
+    return this.thread.ready();
+  }
+
   /** Sends until the outbox is empty or `timeoutMs` has passed; true when it is empty (and counted). Never rejects. */
   async flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
     const drained = await this.thread.flush(options.timeoutMs ?? 10_000);

@@ -21,6 +21,8 @@ export type ToSnowplowThread =
   | { kind: 'close'; id: number; deadline: number };
 
 export type FromSnowplowThread = (
+  /** Started: connected (or connecting) to Redis, the builder loaded. */
+  | { kind: 'ready' }
   | { kind: 'built'; seq: number; count: number }
   | { kind: 'outcome'; outcome: OutcomeKind; counts: Array<[string, number]> }
   | { kind: 'done'; id: number; drained: boolean }
@@ -69,6 +71,7 @@ function startSnowplowThread(data: SnowplowThreadData, port: MessagePort): void 
     send({ kind: 'built', seq: message.seq, count: message.count });
   };
 
+  send({ kind: 'ready' });
   port.on('message', (message: ToSnowplowThread) => {
     switch (message.kind) {
       case 'events':

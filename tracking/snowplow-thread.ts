@@ -40,8 +40,8 @@ interface Batch {
 // Running from TypeScript sources (tsx, jest): the thread registers tsx before loading its module.
 const TSX_ENTRY = "require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);";
 const RESTART_DELAY_MS = 1000;
-/** How long past a flush's deadline its answer is waited for (it is on its way, or the thread is busy building). */
-const ANSWER_GRACE_MS = 100;
+/** The thread stops a flush this long before the caller's deadline, so that its answer is back by then. */
+const ANSWER_MARGIN_MS = 50;
 const NO_STATS: SnowplowDeliveryStats = { queued: 0, sent: 0, failedAttempts: 0, dropped: 0, requests: 0, storeErrors: 0 };
 /** Stats that add up over the threads a process had (a replaced thread's counts are kept). */
 const CUMULATIVE = ['sent', 'failedAttempts', 'dropped', 'requests', 'storeErrors'] as const;
@@ -66,6 +66,8 @@ export class SnowplowThread {
   private requestId = 0;
   private readonly requests = new Map<number, (drained: boolean) => void>();
   private threadStats: SnowplowDeliveryStats = NO_STATS;
+  private started: Promise<boolean> = Promise.resolve(false);
+  private startedNow: (ready: boolean) => void = () => undefined;
   private readonly previousThreads: SnowplowDeliveryStats = { ...NO_STATS };
   private closed = false;
   private readonly counts = { droppedHere: 0, droppedQueueFull: 0, threads: 0 };
@@ -108,7 +110,7 @@ export class SnowplowThread {
   /** Builds what is enqueued and sends until the outbox is empty or `timeoutMs` passed; true when all was sent. */
   async flush(timeoutMs: number): Promise<boolean> {
     this.post();
-    const drained = await this.request('flush', timeoutMs, timeoutMs + ANSWER_GRACE_MS);
+    const drained = await this.request('flush', timeoutMs, timeoutMs);
     return drained && this.pending === 0;
   }
 
@@ -122,6 +124,11 @@ export class SnowplowThread {
     this.worker = undefined;
     await worker?.terminate();
     this.threadFailed(undefined);
+  }
+
+  /** Resolves true once the thread runs (false if it failed to start): its start-up takes a moment, more from sources. */
+  ready(): Promise<boolean> {
+    return this.started;
   }
 
   stats(): SnowplowThreadStats {
@@ -180,7 +187,7 @@ export class SnowplowThread {
         clearTimeout(timer);
         resolve(drained);
       });
-      this.send(worker, { kind, id, deadline: Date.now() + Math.max(0, timeoutMs) });
+      this.send(worker, { kind, id, deadline: Date.now() + Math.max(0, timeoutMs - ANSWER_MARGIN_MS) });
     });
   }
 
@@ -202,6 +209,7 @@ export class SnowplowThread {
       worker.on('error', (error) => this.threadFailed(worker, error));
       worker.on('exit', (code) => this.threadFailed(worker, new Error(`the Snowplow thread exited with code ${code}`)));
       worker.unref();
+      this.started = new Promise<boolean>((resolve) => (this.startedNow = resolve));
       this.worker = worker;
       this.namesSent = 0;
       this.threadStats = NO_STATS;
@@ -217,6 +225,9 @@ export class SnowplowThread {
   private received(message: FromSnowplowThread): void {
     this.threadStats = message.stats;
     switch (message.kind) {
+      case 'ready':
+        this.startedNow(true);
+        break;
       case 'built': {
         if (this.inFlight.delete(message.seq)) this.pending -= message.count;
         break;
@@ -249,6 +260,7 @@ export class SnowplowThread {
       this.failedAt = Date.now();
       this.report(error);
     }
+    this.startedNow(false);
     for (const key of CUMULATIVE) this.previousThreads[key] += this.threadStats[key];
     this.threadStats = { ...NO_STATS, queued: this.threadStats.queued };
     const batches = [...this.inFlight.values()];
