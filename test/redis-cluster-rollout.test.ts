@@ -1,14 +1,17 @@
 // Rollouts on a real Redis Cluster (REDIS_CLUSTER=true, FLAG_KEY_PREFIX={flipper}) with a worker on a Temporal dev
-// server: a whole rollout, then one whose {flipper} master is killed mid-rollout while its replica takes over.
+// server: a whole rollout heard by a tracking process on the cluster, then one whose {flipper} master is killed
+// mid-rollout while its replica takes over.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { RolloutClient } from '../client/rollout-client';
 import { loadConfig, type AppConfig } from '../config/load-config';
+import { ENVIRONMENTS } from '../flags/environments';
 import type { FlagGates } from '../flags/flag-gates';
 import { RedisFlagStore } from '../flags/redis-flag-store';
 import { parsePlan } from '../plan/parse-plan';
 import type { RedisClient } from '../redis/redis-client';
 import { startTemporalDevServer, type RunningTemporalDevServer } from '../stack/temporal-dev-server';
+import { startTrackingPath } from '../tracking/start-tracking-path';
 import { bundleRolloutWorkflows, createRolloutWorker } from '../worker/create-rollout-worker';
 import { createWorkerRedis } from '../worker/create-worker-redis';
 import { installQuietRuntime } from '../worker/install-quiet-runtime';
@@ -23,6 +26,8 @@ const PREFIX = '{flipper}';
 
 let cluster: RunningRedisCluster;
 let temporal: RunningTemporalDevServer;
+/** The worker's environment: REDIS_URL lists the six nodes, REDIS_CLUSTER=true, FLAG_KEY_PREFIX={flipper}. */
+let clusterEnv: Record<string, string>;
 let config: AppConfig;
 let nativeConnection: NativeConnection;
 let connection: Connection;
@@ -36,7 +41,8 @@ let rollouts: RolloutClient;
 beforeAll(async () => {
   installQuietRuntime();
   [cluster, temporal] = await Promise.all([startRedisCluster({ nodeTimeoutMs: 1000 }), startTemporalDevServer()]);
-  config = loadConfig({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, REDIS_URL: cluster.url, REDIS_CLUSTER: 'true', FLAG_KEY_PREFIX: PREFIX });
+  clusterEnv = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, REDIS_URL: cluster.url, REDIS_CLUSTER: 'true', FLAG_KEY_PREFIX: PREFIX };
+  config = loadConfig(clusterEnv);
   nativeConnection = await NativeConnection.connect({ address: temporal.address });
   // The worker's Redis as worker/main.ts makes it: from the configuration.
   workerRedis = createWorkerRedis(config, (event, detail) => reported.push(`${event}: ${detail}`));
@@ -91,15 +97,24 @@ async function expectPlannedGates(flag: string): Promise<void> {
   expect(await store.get(flag, 'production')).toEqual(PRODUCTION);
 }
 
-it('runs a whole rollout with the worker on the cluster', async () => {
+it('runs a whole rollout with the worker on the cluster, and a tracking process on the cluster hears every change', async () => {
   const flag = 'cluster_flag';
-  await rollouts.start(planFor(flag));
-  for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) await approve(flag, gate);
-  const done = await until(flag, (s) => FINAL_STATES.includes(s.state), 'the end of the rollout', 60_000);
-  expect(done.state).toBe('completed');
-  expect(done.lastVolume).toMatchObject({ verdict: 'within-budget' });
-  await expectPlannedGates(flag);
-  expect(reported).toEqual([]);
+  // A tracking process of the app, on the same cluster: its flag cache subscribes to {flipper}:changes.
+  const tracking = await startTrackingPath(loadConfig({ ...clusterEnv, TRACKED_FLAG: flag, SNOWPLOW_COLLECTOR_URL: 'http://127.0.0.1:9', TRACKING_INSTANCE_ID: 'cluster-test' }));
+  try {
+    expect(ENVIRONMENTS.map((env) => tracking.cache.isEnabled(flag, env))).toEqual([false, false, false, false]);
+    await rollouts.start(planFor(flag));
+    for (const gate of ['staging-qa', 'production-qa', 'global-readiness'] as const) await approve(flag, gate);
+    const done = await until(flag, (s) => FINAL_STATES.includes(s.state), 'the end of the rollout', 60_000);
+    expect(done.state).toBe('completed');
+    expect(done.lastVolume).toMatchObject({ verdict: 'within-budget' });
+    await expectPlannedGates(flag);
+    // Announced, not polled: the cache reloads on its own only every 30 s.
+    await pollUntil(() => ENVIRONMENTS.map((env) => tracking.cache.isEnabled(flag, env)), (on) => on.every(Boolean), { what: 'the tracking cache to see the flag on', timeoutMs: 3000 });
+    expect(reported).toEqual([]);
+  } finally {
+    await tracking.close(0);
+  }
 }, 90_000);
 
 it('completes with exactly the planned gates when the master of the {flipper} slot is killed mid-rollout and its replica takes over', async () => {
