@@ -4,7 +4,7 @@ import { EventTracker, type EventTrackerOptions } from '../tracking/event-tracke
 import type { FlagChecker } from '../tracking/flag-checker';
 import { HLL_KEY_TTL_SECONDS } from '../tracking/hll-week-key';
 import { SERVICE_PING_CONTEXT_SCHEMA } from '../tracking/snowplow-payload-builder';
-import { snowplowSentByEventKey, snowplowSentCounterKey, snowplowSentPerSecondKey } from '../volume/snowplow-counter-keys';
+import { snowplowDroppedByEventKey, snowplowSentByEventKey, snowplowSentCounterKey, snowplowSentPerSecondKey } from '../volume/snowplow-counter-keys';
 import { useCollectorServer } from './support/collector-harness';
 import { eventually } from './support/eventually';
 import { useRedisServer } from './support/use-redis-server';
@@ -114,6 +114,19 @@ describe('EventTracker', () => {
     expect(await suite.redis.get(snowplowSentCounterKey(FLAG, '2026-11-25'))).toBe('300');
     expect(await suite.redis.hgetall(snowplowSentByEventKey(FLAG, '2026-11-25'))).toEqual(byEvent);
     expect(await suite.redis.get(snowplowSentPerSecondKey(FLAG, NOW_SECOND))).toBe('300');
+  });
+
+  test('past maxQueuedEvents waiting for the Snowplow thread, events are dropped (still counted in HLL) and every loss is counted', async () => {
+    const t = startTracker(new NamespaceFlags(new Set(['gitlab-org'])), { maxQueuedEvents: 10 });
+    expect(await t.ready()).toBe(true);
+    for (let i = 0; i < 50; i++) t.track(i % 2 ? 'i_search_total' : 'g_edit_by_web_ide', { user: `u${i}`, namespace: 'gitlab-org', env: 'production' });
+    expect(t.stats()).toMatchObject({ tracked: 50, routed: 50, snowplow: { building: 10, queued: 10, droppedQueueFull: 40, dropped: 40 } });
+    expect(await t.flush({ timeoutMs: 5000 })).toBe(true);
+
+    expect(collectorSuite.collector.events()).toHaveLength(10);
+    expect(await suite.redis.hgetall(snowplowDroppedByEventKey(FLAG, '2026-11-25'))).toEqual({ g_edit_by_web_ide: '20', i_search_total: '20' });
+    expect(await suite.redis.pfcount('{hll_counters}_i_search_total-2026-48', '{hll_counters}_g_edit_by_web_ide-2026-48')).toBe(50);
+    expect(t.stats().snowplow).toMatchObject({ sent: 10, dropped: 40, queued: 0, building: 0 });
   });
 
   test('bad input is counted and ignored, never thrown', async () => {

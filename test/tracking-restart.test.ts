@@ -3,7 +3,8 @@ import Redis from 'ioredis';
 import { EventTracker } from '../tracking/event-tracker';
 import type { FlagChecker } from '../tracking/flag-checker';
 import { outboxKey } from '../tracking/outbox-commands';
-import { snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
+import { createPayloadBuilder } from '../tracking/snowplow-payload-builder';
+import { snowplowDroppedByEventKey, snowplowSentCounterKey, utcDay } from '../volume/snowplow-counter-keys';
 import { useCollectorServer } from './support/collector-harness';
 import { eventually } from './support/eventually';
 import { useRedisServer } from './support/use-redis-server';
@@ -83,5 +84,17 @@ describe('tracking across a restart of the process', () => {
     const second = await startProcess('web-3');
     expect(await second.tracker.flush({ timeoutMs: 3000 })).toBe(true);
     expect(collectorSuite.collector.events()).toHaveLength(30);
+  });
+
+  test('events the previous version left (tracker-core JSON) are sent by the new one; an entry that is no event is dropped and counted', async () => {
+    const payload = JSON.parse(createPayloadBuilder()('i_search_total', Date.now())) as Record<string, string>;
+    await suite.redis.rpush(outboxKey('web-4'), JSON.stringify({ payload }), 'not an event');
+    const next = await startProcess('web-4');
+    expect(await next.tracker.flush({ timeoutMs: 5000 })).toBe(true);
+
+    expect(collectorSuite.collector.events()).toEqual([expect.objectContaining({ se_ac: 'i_search_total', eid: payload.eid })]);
+    expect(await suite.redis.llen(outboxKey('web-4'))).toBe(0);
+    expect(await suite.redis.hgetall(snowplowDroppedByEventKey(FLAG, utcDay(new Date())))).toEqual({ unknown: '1' });
+    expect(next.tracker.stats().snowplow).toMatchObject({ sent: 1, dropped: 1, storeErrors: 1, queued: 0 });
   });
 });
