@@ -1,6 +1,6 @@
 // Opens the CLI's connections (Temporal, Redis) on first use, closes whatever was opened, and names them when they fail.
 import { Client, Connection, ServiceError } from '@temporalio/client';
-import type { AppConfig } from '../config/load-config';
+import { ConfigError, type AppConfig } from '../config/load-config';
 import { diagnoseTemporalConnection } from '../config/diagnose-temporal-connection';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import type { FlagStore } from '../flags/flag-store';
@@ -41,6 +41,15 @@ export class CliResources {
   async redisClient(): Promise<RedisClient> {
     // Loaded on first use: only the commands that read or change flags need Redis.
     const { createRedisClient, redisSettingsOf } = await import('../redis/create-redis-client');
+    if (this.config.redis.cluster) {
+      // A setting to fix (exit 2) before anything connects, not a Redis that cannot be reached.
+      const { validateKeyPrefixForCluster } = await import('../flags/flipper-redis-keys');
+      try {
+        validateKeyPrefixForCluster(this.config.flagKeyPrefix, 'The flag store');
+      } catch (err) {
+        throw new ConfigError((err as Error).message);
+      }
+    }
     // One connection attempt, no reconnects: a command waits for it, then fails; unreachable() names Redis and where.
     this.redis ??= createRedisClient(redisSettingsOf(this.config), { connectTimeoutMs: 5000, reconnectDelayMs: null, failFast: true });
     return this.redis;

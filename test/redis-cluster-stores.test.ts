@@ -43,10 +43,13 @@ describe('the flag store on Redis Cluster', () => {
     expect(await suite.redis.hgetall(`{flipper}:production:${FLAG}`)).toEqual({ 'actors/project:gitlab-org/gitlab': '1', percentage_of_actors: '25' });
   });
 
-  it('refuses a prefix without a hash tag, saying which one to use, before touching Redis', () => {
-    expect(() => new RedisFlagStore(suite.redis, { prefix: 'flipper' })).toThrow(
-      /runs on Redis Cluster, where FLAG_KEY_PREFIX must hold a hash tag .*set FLAG_KEY_PREFIX=\{flipper\}/,
-    );
+  it('refuses a prefix without a hash tag, saying which one to use, before touching Redis (the CLI exits 2)', async () => {
+    const refusal = /runs on Redis Cluster, where FLAG_KEY_PREFIX must hold a hash tag .*set FLAG_KEY_PREFIX=\{flipper\}/;
+    expect(() => new RedisFlagStore(suite.redis, { prefix: 'flipper' })).toThrow(refusal);
+    const cli = cliRunner(loadConfig({ REDIS_URL: suite.cluster.url, REDIS_CLUSTER: 'true' }));
+    const run = await cli('feature', 'get', FLAG);
+    expect(run.code).toBe(EXIT_CODES.usage);
+    expect(run.stderr).toMatch(refusal);
   });
 
   it('applies, retries idempotently, records, lists, restores, deletes, and announces every write to a cluster subscriber', async () => {
