@@ -120,7 +120,13 @@ for _ in $(seq 60); do
 done
 [ -n "$healthy" ] || { cat "$work/worker.log" "$work/health.err" >&2; fail "the HEALTHCHECK command did not pass within 60 s"; }
 grep -q '"msg":"worker running' "$work/worker.log" || fail "healthy, but the worker never said it runs"
-say "HEALTHCHECK passes"
+ready=""
+for _ in $(seq 30); do
+  if node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" "http://127.0.0.1:$metrics_port/readyz"; then ready=yes; break; fi
+  sleep 1
+done
+[ -n "$ready" ] || { node -e "fetch(process.argv[1]).then((r) => r.text()).then(console.error, console.error)" "http://127.0.0.1:$metrics_port/readyz"; fail "/readyz did not answer 200 within 30 s"; }
+say "HEALTHCHECK passes, /readyz answers 200 (Temporal, the password-protected Redis, the worker)"
 
 say "CLI: rollout on PATH, compiled, production dependencies only"
 as_image rollout --help >"$work/help.out" 2>"$work/help.err" || { cat "$work/help.err" >&2; fail "rollout --help"; }
@@ -141,9 +147,9 @@ wait_for '"pendingGate": *"staging-qa"'
 as_image rollout approve "$flag" --gate staging-qa --by alice >/dev/null || fail "rollout approve"
 wait_for '"pendingGate": *"production-qa"'
 as_image rollout list | grep -q "^$flag " || fail "rollout list does not show the rollout"
-# Production now has the rollout's groups (gitlab-org, gitlab-com: the traffic's first two namespaces), so some events
-# go to Snowplow, through the tracking path's thread (dist/tracking/snowplow-thread-main.js).
-as_image rollout traffic --rate 50 --duration 3s >"$work/traffic.log" 2>&1 || { cat "$work/traffic.log" >&2; fail "rollout traffic"; }
+# Production now has the rollout's groups (gitlab-org, gitlab-com: the traffic's first two namespaces, its only ones here), so
+# events go to Snowplow, through the tracking path's thread (dist/tracking/snowplow-thread-main.js).
+as_image rollout traffic --rate 50 --duration 3s --namespaces 2 >"$work/traffic.log" 2>&1 || { cat "$work/traffic.log" >&2; fail "rollout traffic"; }
 [ "$(cat "$work/collector.count" 2>/dev/null || echo 0)" -gt 0 ] || { cat "$work/traffic.log" >&2; fail "rollout traffic sent nothing to the collector"; }
 as_image rollout abort "$flag" --by alice --reason "image runtime check done" >/dev/null || fail "rollout abort"
 say "rollout started, approved, listed and aborted through the worker; rollout traffic reached the collector"
