@@ -5,6 +5,7 @@ import { startCollectorServer } from '../stack/collector-server';
 
 export interface CollectorProcess {
   url: string;
+  pid: number;
   /** Snowplow Micro's counts: events received, valid, invalid. */
   counts(): Promise<{ total: number; good: number; bad: number }>;
   reset(): Promise<void>;
@@ -20,6 +21,7 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   });
   return {
     url,
+    pid: child.pid ?? 0,
     counts: async () => (await (await fetch(`${url}/micro/all`)).json()) as { total: number; good: number; bad: number },
     reset: async () => void (await fetch(`${url}/micro/reset`)).text(),
     stop: () =>

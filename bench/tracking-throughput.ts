@@ -4,6 +4,7 @@
 // Run with `npx tsx bench/tracking-throughput.ts [events, default 200000] [percent of namespaces with the flag on, default 50]`;
 // it starts its own redis-server, and the collector in a process of its own, on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import Redis from 'ioredis';
 import { loadConfig } from '../config/load-config';
@@ -26,6 +27,8 @@ const WARM_UP_EVENTS = 20_000;
 const GOALS = { trackVsCeiling: 0.5, deliveredVsTrackerAlone: 0.8 };
 
 interface RunFigures {
+  /** CPU seconds during the timed run: this process (caller and Snowplow thread), the collector, redis-server. */
+  cpu: { tracker: number; collector: number; redis: number };
   acceptedSeconds: number;
   deliveredSeconds: number;
   drained: boolean;
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
       await path.tracker.flush({ timeoutMs: 60_000 });
       await collector.reset();
       loads.push(os.loadavg()[0] ?? 0);
-      run = await timedRun(path);
+      run = await timedRun(path, () => ({ tracker: processCpuSeconds(), collector: childCpuSeconds(collector.pid), redis: redisCpuSeconds(redisServer.port) }));
     } finally {
       await path.close();
     }
@@ -77,6 +80,12 @@ async function main(): Promise<void> {
       ['Snowplow delivered end to end', `${fmt(deliveredRate)} events/s (${run.deliveredSeconds.toFixed(2)} s, drained: ${run.drained}) = ${deliveredRatio.toFixed(2)} of node-tracker alone (goal ≥ ${GOALS.deliveredVsTrackerAlone})`],
       ['all events end to end (HLL + Snowplow)', `${fmt(EVENTS / run.deliveredSeconds)} events/s`],
       ['at the collector', `${received.good} good of ${run.routed} routed, ${received.bad} bad, ${run.requests} requests, ${run.dropped} dropped`],
+      [
+        'CPU during the run (µs per routed event)',
+        Object.entries(run.cpu)
+          .map(([part, s]) => `${part} ${s.toFixed(2)} s (${((1e6 * s) / run.routed).toFixed(1)})`)
+          .join(', '),
+      ],
     ];
     for (const [k, v] of rows) console.log(`${k.padEnd(40)} ${v}`);
     console.log('\n| date | load avg (1 min) start / run / end | PFADD ceiling | `track()` accepted | ÷ ceiling | node-tracker alone | Snowplow delivered end to end | ÷ tracker alone | good / routed, bad, dropped |');
@@ -93,15 +102,18 @@ async function main(): Promise<void> {
 }
 
 /** EVENTS track() calls, CHUNK per event-loop turn; "delivered" is when the HLL buffer is written and the outbox drained. */
-async function timedRun(path: TrackingPath): Promise<RunFigures> {
+async function timedRun(path: TrackingPath, cpu: () => RunFigures['cpu']): Promise<RunFigures> {
   const before = path.tracker.stats();
+  const cpuBefore = cpu();
   const started = process.hrtime.bigint();
   await trackAll(path, EVENTS);
   const acceptedSeconds = seconds(started);
   const drained = await path.tracker.flush({ timeoutMs: 600_000 });
   const deliveredSeconds = seconds(started);
   const after = path.tracker.stats();
+  const cpuAfter = cpu();
   return {
+    cpu: { tracker: cpuAfter.tracker - cpuBefore.tracker, collector: cpuAfter.collector - cpuBefore.collector, redis: cpuAfter.redis - cpuBefore.redis },
     acceptedSeconds,
     deliveredSeconds,
     drained,
@@ -136,6 +148,23 @@ function pfaddCeiling(port: number): number {
   const match = /: ([\d.]+) requests per second/.exec(out.split('\r').pop() ?? '');
   if (!match?.[1]) throw new Error(`could not read redis-benchmark output: ${out}`);
   return Number(match[1]);
+}
+
+function processCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** utime + stime of a child from /proc (Linux), in seconds. */
+function childCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function redisCpuSeconds(port: number): number {
+  const info = execFileSync('redis-cli', ['-p', String(port), 'INFO', 'cpu'], { encoding: 'utf8' });
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 function seconds(since: bigint): number {

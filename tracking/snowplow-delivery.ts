@@ -1,7 +1,7 @@
 // Delivers payload fragments from the Redis outbox to the collector: a timed flush loop with backoff and jitter,
 // batches by concatenation, every outcome reported per event name. Runs on the Snowplow thread.
 import type { RedisClient } from '../redis/redis-client';
-import { collectorPoster, type CollectorOutcome } from './collector-request';
+import { collectorPoster, type CollectorOutcome, type CollectorPoster } from './collector-request';
 import { countByEvent, ENVELOPE_BYTES, fragmentOfEntry } from './snowplow-batch';
 import { guarded, safeReporter } from './safe-callback';
 import { SnowplowOutbox } from './snowplow-outbox';
@@ -54,7 +54,7 @@ const MAX_PAGE = 10_000;
 
 export class SnowplowDelivery {
   readonly store: SnowplowOutbox;
-  private readonly post: (fragments: readonly string[]) => Promise<CollectorOutcome>;
+  private readonly poster: CollectorPoster;
   private readonly outcome: (kind: OutcomeKind, counts: ReadonlyMap<string, number>) => void;
   private readonly report: (error: unknown) => void;
   private readonly maxPostBytes: number;
@@ -81,7 +81,7 @@ export class SnowplowDelivery {
       onDrop: (fragments) => this.lost(countByEvent(fragments)),
       onError: options.onError,
     });
-    this.post = collectorPoster(options);
+    this.poster = collectorPoster(options);
     // Learn what a previous process with this instanceId left in the outbox.
     void this.store.count();
     this.schedule(this.flushIntervalMs);
@@ -128,6 +128,7 @@ export class SnowplowDelivery {
       await this.store.close();
     };
     await withTimeout(settle(), 3000);
+    this.poster.close();
   }
 
   stats(): SnowplowDeliveryStats {
@@ -214,7 +215,7 @@ export class SnowplowDelivery {
 
   private async request(fragments: string[]): Promise<CollectorOutcome['kind']> {
     this.counts.requests++;
-    const outcome = await this.post(fragments);
+    const outcome = await this.poster.post(fragments);
     const counts = countByEvent(fragments);
     if (outcome.kind === 'sent') {
       this.counts.sent += fragments.length;
