@@ -31,6 +31,7 @@ export interface SnowplowThreadStats extends SnowplowDeliveryStats {
   threads: number;
 }
 
+/** Events enqueued this turn, in arrays reused from turn to turn; what is posted is a copy of the used part. */
 interface Batch {
   ids: Uint32Array;
   times: Float64Array;
@@ -161,9 +162,11 @@ export class SnowplowThread {
       this.refusedNow = new Map();
       this.outcome('dropped', refused);
     }
-    const batch = this.batch;
-    if (batch.count === 0) return;
-    this.batch = this.newBatch();
+    const { count } = this.batch;
+    if (count === 0) return;
+    // Copies of just the used part: a turn with one event must not post (or allocate) a whole batch's arrays.
+    const batch: Batch = { ids: this.batch.ids.slice(0, count), times: this.batch.times.slice(0, count), count };
+    this.batch.count = 0;
     const worker = this.running();
     if (!worker) {
       this.lose([batch]);
@@ -173,7 +176,7 @@ export class SnowplowThread {
     this.inFlight.set(seq, batch);
     const names = this.nameList.slice(this.namesSent);
     this.namesSent = this.nameList.length;
-    this.send(worker, { kind: 'events', seq, names, ids: batch.ids.subarray(0, batch.count), times: batch.times.subarray(0, batch.count), count: batch.count });
+    this.send(worker, { kind: 'events', seq, names, ids: batch.ids, times: batch.times, count });
   }
 
   private request(kind: 'flush' | 'close', timeoutMs: number, waitMs: number): Promise<boolean> {
