@@ -19,6 +19,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  chmod -R u+w "$work" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -66,7 +67,13 @@ done < <(awk '/^FROM /{stage=$0} stage ~ / AS runtime$/ && /^COPY /' Dockerfile)
 (cd "$app" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >&2) || fail "npm ci --omit=dev"
 [ ! -e "$app/node_modules/typescript" ] || fail "typescript is installed without dev dependencies"
 ln -s "$app/bin/rollout.js" "$work/bin/rollout"
-chown nobody "$work/home"
+# The image runs as an unprivileged user: as root, so does this check (as nobody); otherwise as the caller.
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown nobody "$work/home"
+  # setpriv execs (runuser would stay in between and SIGKILL the worker 2 s after forwarding SIGTERM).
+  as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+fi
 chmod -R a-w "$app"
 
 say "Temporal dev server, namespace and search attributes (deploy/temporal/create-namespace.sh)"
@@ -96,8 +103,7 @@ pids+=($!)
 
 # As in the image: the runtime stage's ENV, an unprivileged user, a read-only /app; as in compose: the worker's settings.
 metrics_port=$(free_port)
-# setpriv execs (runuser would stay in between and SIGKILL the worker 2 s after forwarding SIGTERM).
-image_env=(setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH="$work/bin:/usr/local/bin:/usr/bin:/bin"
+image_env=("${as_user[@]}" env -i PATH="$work/bin:/usr/local/bin:/usr/bin:/bin"
   HOME="$work/home" NODE_ENV=production ROLLOUT_KEYS_DIR="$work/home/keys"
   TEMPORAL_ADDRESS="127.0.0.1:$temporal_port" TEMPORAL_NAMESPACE=default
   REDIS_URL="redis://:$password@127.0.0.1:$redis_port" SNOWPLOW_COLLECTOR_URL="http://127.0.0.1:$collector_port"
