@@ -34,8 +34,8 @@ describe('memoizedWeekKey', () => {
     const key = memoizedWeekKey();
     for (const iso of ['2024-12-29T23:59:59Z', '2024-12-30T00:00:00Z', '2024-12-30T13:00:00Z', '2026-11-25T10:00:00Z', '2021-01-03T12:00:00Z']) {
       const date = new Date(iso);
-      expect(key('i_quickactions_approve', date)).toBe(hllWeekKey('i_quickactions_approve', date));
-      expect(key('g_edit_by_web_ide', date)).toBe(hllWeekKey('g_edit_by_web_ide', date));
+      expect(key('i_quickactions_approve', date.getTime())).toBe(hllWeekKey('i_quickactions_approve', date));
+      expect(key('g_edit_by_web_ide', date.getTime())).toBe(hllWeekKey('g_edit_by_web_ide', date));
     }
   });
 });

@@ -43,7 +43,8 @@ const MAX_FIELD_LENGTH = 1000;
 export class EventTracker {
   private readonly flags: FlagChecker;
   private readonly flag: string;
-  private readonly now: () => Date;
+  /** The tracker's clock in epoch milliseconds (Date.now unless a `now` was given). */
+  private readonly nowMs: () => number;
   private readonly hll: HllWriter;
   private readonly sender: SnowplowSender;
   private readonly weekKey = memoizedWeekKey();
@@ -53,9 +54,10 @@ export class EventTracker {
   constructor(options: EventTrackerOptions) {
     this.flags = options.flags;
     this.flag = options.flag;
-    this.now = options.now ?? (() => new Date());
+    const now = options.now;
+    this.nowMs = now ? () => now().getTime() : Date.now;
     this.hll = new HllWriter({ onError: options.onError, ...options.hll, redis: options.redis });
-    this.sender = new SnowplowSender({ ...options, now: this.now });
+    this.sender = new SnowplowSender(options);
   }
 
   /** Never throws and never waits for the network: bad input is counted and ignored. */
@@ -66,7 +68,7 @@ export class EventTracker {
         return;
       }
       this.counts.tracked++;
-      this.hll.add(this.weekKey(event, this.now()), ctx.user);
+      this.hll.add(this.weekKey(event, this.nowMs()), ctx.user);
       if (this.isEnabled(ctx)) {
         this.counts.routed++;
         this.sender.send(event);

@@ -21,21 +21,22 @@ export function hllWeekKey(event: string, date: Date): string {
 }
 
 /**
- * A memo of hllWeekKey for the hot path: the key only changes when the UTC day does, so it is computed once per
- * event and day instead of once per call (the memo starts over each day and past `maxEvents` names).
+ * A memo of hllWeekKey for the hot path, taking the time in epoch milliseconds (no Date per call): the key only
+ * changes when the UTC day does, so it is computed once per event and day instead of once per call (the memo starts
+ * over each day and past `maxEvents` names).
  */
-export function memoizedWeekKey(maxEvents = 10_000): (event: string, date: Date) => string {
+export function memoizedWeekKey(maxEvents = 10_000): (event: string, nowMs: number) => string {
   let day = Number.NaN;
   let keys = new Map<string, string>();
-  return (event, date) => {
-    const today = Math.floor(date.getTime() / 86_400_000);
+  return (event, nowMs) => {
+    const today = Math.floor(nowMs / 86_400_000);
     if (today !== day || keys.size >= maxEvents) {
       day = today;
       keys = new Map();
     }
     let key = keys.get(event);
     if (key === undefined) {
-      key = hllWeekKey(event, date);
+      key = hllWeekKey(event, new Date(nowMs));
       keys.set(event, key);
     }
     return key;
