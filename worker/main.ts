@@ -1,6 +1,7 @@
 // `npm run worker`: runs a rollout worker configured from the environment until SIGINT/SIGTERM.
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { describeConfig, loadConfig, maskUrlPassword } from '../config/load-config';
+import { diagnoseTemporalConnection } from '../config/diagnose-temporal-connection';
 import { temporalConnectionOptions } from '../config/temporal-connection-options';
 import { createRolloutWorker } from './create-rollout-worker';
 import { rolloutWorkerOptionsOf } from './rollout-worker-options-of';
@@ -15,9 +16,12 @@ async function main(): Promise<void> {
   // LOG_LEVEL end to end: the SDK's own logs (workflow and activity loggers, Core) go through the same JSON logger.
   const { runtime, prometheusAddress } = await installWorkerRuntime({ logger, level: config.logLevel, metrics: config.metrics.address !== null });
   logger.info({ config: describeConfig(config) }, 'starting rollout worker');
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config)).catch((err: unknown) => {
+  const connectionOptions = temporalConnectionOptions(config);
+  const connection = await NativeConnection.connect(connectionOptions).catch(async (err: unknown) => {
     const { address, namespace } = config.temporal;
-    throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace}): ${err instanceof Error ? err.message : String(err)}`);
+    // The SDK's reason varies ("CertificateRequired", "broken pipe"); one TCP/TLS handshake, as the CLI does, says why.
+    const why = await diagnoseTemporalConnection(connectionOptions);
+    throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace}): ${why ?? (err instanceof Error ? err.message : String(err))}`);
   });
   const redis = createWorkerRedis(config, (event, detail) => (event === 'error' ? logger.warn(detail) : logger.info(detail)));
   // Tracing only when OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise no OpenTelemetry module is even loaded.
