@@ -14,7 +14,7 @@ import { startTrackingPath, type TrackingPath } from '../tracking/start-tracking
 import { DEFAULT_EVENT_MIX, eventSampler } from '../traffic/event-mix';
 import { namespaceName } from '../traffic/traffic-generator';
 import { startCollectorProcess } from './collector-process';
-import { measureTrackerAlone } from './snowplow-tracker-cost';
+import { measureTrackerAlone, threadCpuSeconds } from './snowplow-tracker-cost';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
 const EVENTS = Number(process.argv[2] ?? 200_000);
@@ -29,6 +29,8 @@ const GOALS = { trackVsCeiling: 0.5, deliveredVsTrackerAlone: 0.8 };
 interface RunFigures {
   /** CPU seconds during the timed run: this process (caller and Snowplow thread), the collector, redis-server. */
   cpu: { tracker: number; collector: number; redis: number };
+  /** CPU seconds of the main thread (the caller's) while the track() calls ran, and during the whole run. */
+  mainThreadCpu: { calls: number; run: number };
   acceptedSeconds: number;
   deliveredSeconds: number;
   drained: boolean;
@@ -74,17 +76,22 @@ async function main(): Promise<void> {
       ['machine', `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`],
       ['load average (1 min): start, run, end', loads.map((l) => l.toFixed(2)).join(', ')],
       ['PFADD ceiling (redis-benchmark -P 16)', `${fmt(ceiling)} PFADD/s`],
-      ['node-tracker alone (track(), no store)', `${fmt(alone.eventsPerSecond)} events/s (${alone.events} events)`],
+      ['node-tracker alone (track(), no store)', `${fmt(alone.eventsPerSecond)} events/s (${alone.events} events; ${((1e6 * alone.cpuSeconds) / alone.events).toFixed(1)} µs of CPU each)`],
       ['events tracked', `${EVENTS} (${NAMESPACES} namespaces, ${USERS} users, ${run.routed} routed to Snowplow = ${((100 * run.routed) / EVENTS).toFixed(1)} %)`],
       ['track() calls accepted', `${fmt(trackRate)} events/s (${run.acceptedSeconds.toFixed(2)} s) = ${trackRatio.toFixed(2)} of the ceiling (goal ≥ ${GOALS.trackVsCeiling})`],
       ['Snowplow delivered end to end', `${fmt(deliveredRate)} events/s (${run.deliveredSeconds.toFixed(2)} s, drained: ${run.drained}) = ${deliveredRatio.toFixed(2)} of node-tracker alone (goal ≥ ${GOALS.deliveredVsTrackerAlone})`],
       ['all events end to end (HLL + Snowplow)', `${fmt(EVENTS / run.deliveredSeconds)} events/s`],
       ['at the collector', `${received.good} good of ${run.routed} routed, ${received.bad} bad, ${run.requests} requests, ${run.dropped} dropped`],
       [
+        'main thread (the caller) on CPU',
+        `${run.mainThreadCpu.calls.toFixed(2)} s while track() was called (${((1e6 * run.mainThreadCpu.calls) / EVENTS).toFixed(2)} µs per call), ${run.mainThreadCpu.run.toFixed(2)} s in the whole run`,
+      ],
+      [
         'CPU during the run (µs per routed event)',
-        Object.entries(run.cpu)
-          .map(([part, s]) => `${part} ${s.toFixed(2)} s (${((1e6 * s) / run.routed).toFixed(1)})`)
-          .join(', '),
+        [
+          ...Object.entries(run.cpu).map(([part, s]) => `${part} process ${s.toFixed(2)} s (${((1e6 * s) / run.routed).toFixed(1)})`),
+          `of which not the main thread (the Snowplow thread, GC helpers) ${(run.cpu.tracker - run.mainThreadCpu.run).toFixed(2)} s (${((1e6 * (run.cpu.tracker - run.mainThreadCpu.run)) / run.routed).toFixed(1)})`,
+        ].join(', '),
       ],
     ];
     for (const [k, v] of rows) console.log(`${k.padEnd(40)} ${v}`);
@@ -105,15 +112,18 @@ async function main(): Promise<void> {
 async function timedRun(path: TrackingPath, cpu: () => RunFigures['cpu']): Promise<RunFigures> {
   const before = path.tracker.stats();
   const cpuBefore = cpu();
+  const mainBefore = threadCpuSeconds();
   const started = process.hrtime.bigint();
   await trackAll(path, EVENTS);
   const acceptedSeconds = seconds(started);
+  const mainAfterCalls = threadCpuSeconds();
   const drained = await path.tracker.flush({ timeoutMs: 600_000 });
   const deliveredSeconds = seconds(started);
   const after = path.tracker.stats();
   const cpuAfter = cpu();
   return {
     cpu: { tracker: cpuAfter.tracker - cpuBefore.tracker, collector: cpuAfter.collector - cpuBefore.collector, redis: cpuAfter.redis - cpuBefore.redis },
+    mainThreadCpu: { calls: mainAfterCalls - mainBefore, run: threadCpuSeconds() - mainBefore },
     acceptedSeconds,
     deliveredSeconds,
     drained,
@@ -155,7 +165,7 @@ function processCpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-/** utime + stime of a child from /proc (Linux), in seconds. */
+/** utime + stime of another process from /proc (Linux), in seconds. */
 function childCpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
