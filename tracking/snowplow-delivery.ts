@@ -16,6 +16,8 @@ export interface SnowplowDeliverySettings {
   maxEvents?: number;
   /** Events held in memory while Redis fails. Default 10,000. */
   maxMemoryEvents?: number;
+  /** Pushed events kept in memory to be sent without reading them back (see OutboxMirror). Default 20,000. */
+  maxMirrorEvents?: number;
   /** Largest POST body; larger batches are split. Default 500,000 bytes. */
   maxPostBytes?: number;
   /** Flush period while the outbox is not empty. Default 500 ms. */
@@ -78,6 +80,7 @@ export class SnowplowDelivery {
       instanceId: options.instanceId,
       maxEvents: options.maxEvents,
       maxMemoryEvents: options.maxMemoryEvents,
+      maxMirrorEvents: options.maxMirrorEvents,
       onDrop: (fragments) => this.lost(countByEvent(fragments)),
       onError: options.onError,
     });

@@ -55,6 +55,7 @@ export class SnowplowSender {
           instanceId: options.instanceId,
           maxEvents: options.maxEvents,
           maxMemoryEvents: options.maxMemoryEvents,
+          maxMirrorEvents: options.maxMirrorEvents,
           maxPostBytes: options.maxPostBytes,
           flushIntervalMs: options.flushIntervalMs,
           maxBackoffMs: options.maxBackoffMs,
