@@ -39,7 +39,15 @@ interface Entry {
   loading: Promise<void> | null;
   /** A notification arrived while a read was in flight, which may have read the state before that change. */
   stale: boolean;
+  /**
+   * Answers already given for these gates, per actor id (a percentage-of-actors check hashes flag + actor each time);
+   * only while the gates have no percentage-of-time gate, whose answer is random. Emptied when the gates change.
+   */
+  decisions: Map<string, boolean>;
 }
+
+/** Actors whose answer is remembered per watched pair; past it the memo starts over. */
+const MAX_REMEMBERED_ACTORS = 100_000;
 
 /**
  * FlagChecker answered from memory: `isEnabled` is synchronous and costs no round trip. A notification on the
@@ -91,10 +99,18 @@ export class FlagCache implements FlagChecker {
   }
 
   isEnabled(flag: string, env: Environment, actorId?: string): boolean {
-    const gates = this.entries.get(env)?.get(flag)?.gates;
-    if (gates === undefined) return false;
+    const entry = this.entries.get(env)?.get(flag);
+    const gates = entry?.gates;
+    if (!entry || gates === undefined) return false;
     try {
-      return isEnabled(flag, gates, actorId);
+      if (actorId === undefined || gates === null || gates.percentageOfTime !== null) return isEnabled(flag, gates, actorId);
+      let enabled = entry.decisions.get(actorId);
+      if (enabled === undefined) {
+        enabled = isEnabled(flag, gates, actorId);
+        if (entry.decisions.size >= MAX_REMEMBERED_ACTORS) entry.decisions.clear();
+        entry.decisions.set(actorId, enabled);
+      }
+      return enabled;
     } catch {
       // The tracking path must not fail because of a flag check; off is the safe answer.
       return false;
@@ -170,7 +186,7 @@ export class FlagCache implements FlagChecker {
         let flags = this.entries.get(env);
         if (!flags) this.entries.set(env, (flags = new Map<string, Entry>()));
         if (flags.has(flag)) continue;
-        const entry: Entry = { flag, env, gates: undefined, loading: null, stale: false };
+        const entry: Entry = { flag, env, gates: undefined, loading: null, stale: false, decisions: new Map() };
         flags.set(flag, entry);
         added.push(entry);
       }
@@ -223,6 +239,7 @@ export class FlagCache implements FlagChecker {
     this.reloadCount++;
     if (entry.gates !== undefined && sameGates(entry.gates, gates)) return;
     entry.gates = gates;
+    entry.decisions = new Map();
     this.versionCounter++;
     notify(() => this.onUpdate?.(entry.flag, entry.env, gates));
   }
