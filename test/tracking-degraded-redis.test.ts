@@ -50,7 +50,7 @@ describe('tracking while Redis is unreachable', () => {
     expect(await store.whenWritten()).toBe(false);
     expect(await store.count()).toBe(10);
     expect(await store.read(0, 100)).toBeUndefined();
-    expect(await store.head(100)).toBeUndefined();
+    expect(await store.page('', 0, 100)).toBeUndefined();
     await store.remove('', 3);
     expect(await store.all()).toHaveLength(10);
     expect(drops).toEqual([[1, 'memory-full'], [1, 'memory-full'], [1, 'memory-full'], [1, 'memory-full'], [1, 'memory-full']]);

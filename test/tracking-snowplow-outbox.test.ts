@@ -92,13 +92,13 @@ describe('SnowplowOutbox: the head from memory', () => {
     store.add(Array.from({ length: 20 }, (_, i) => fragment(i)));
     await store.whenWritten();
     const read = reads();
-    const page = defined(await store.head(8));
+    const page = defined(await store.page('', 0, 8));
     expect(page.entries).toEqual(Array.from({ length: 8 }, (_, i) => fragment(i)));
     // While the 8 are "in flight", the bound trims the 5 oldest.
     store.add(Array.from({ length: 15 }, (_, i) => fragment(20 + i)));
     await store.whenWritten();
     await store.remove(page.epoch, 8);
-    const next = defined(await store.head(100));
+    const next = defined(await store.page('', 0, 100));
     expect(read).not.toHaveBeenCalled();
     expect(next.entries).toEqual(Array.from({ length: 27 }, (_, i) => fragment(8 + i)));
     expect(await suite.redis.lrange(outboxKey('m'), 0, -1)).toEqual(next.entries);
@@ -111,11 +111,11 @@ describe('SnowplowOutbox: the head from memory', () => {
     store.add([fragment(2), fragment(3)]);
     await store.whenWritten();
     const read = reads();
-    const left = defined(await store.head(10));
+    const left = defined(await store.page('', 0, 10));
     expect(left.entries).toEqual([0, 1, 2, 3].map(fragment));
     expect(read).toHaveBeenCalledTimes(1);
     await store.remove(left.epoch, 2);
-    expect(defined(await store.head(10)).entries).toEqual([2, 3].map(fragment));
+    expect(defined(await store.page('', 0, 10)).entries).toEqual([2, 3].map(fragment));
     expect(read).toHaveBeenCalledTimes(1);
   });
 
@@ -125,11 +125,11 @@ describe('SnowplowOutbox: the head from memory', () => {
     store.add(Array.from({ length: 10 }, (_, i) => fragment(i)));
     await store.whenWritten();
     const read = reads();
-    const first = defined(await store.head(6));
+    const first = defined(await store.page('', 0, 6));
     expect(first.entries).toEqual(Array.from({ length: 6 }, (_, i) => fragment(i)));
     expect(read).toHaveBeenCalledTimes(1);
     await store.remove(first.epoch, 6);
-    expect(defined(await store.head(10)).entries).toEqual([6, 7, 8, 9].map(fragment));
+    expect(defined(await store.page('', 0, 10)).entries).toEqual([6, 7, 8, 9].map(fragment));
     expect(read).toHaveBeenCalledTimes(1);
   });
 
@@ -143,7 +143,7 @@ describe('SnowplowOutbox: the head from memory', () => {
     store.add([fragment(2)]);
     await store.whenWritten();
     const read = reads();
-    const page = defined(await store.head(10));
+    const page = defined(await store.page('', 0, 10));
     expect(page.entries).toEqual([1, 2].map(fragment));
     expect(read).toHaveBeenCalledTimes(1);
   });

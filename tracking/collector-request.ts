@@ -24,14 +24,14 @@ const REFUSED_FOR_GOOD = new Set([400, 401, 403, 410, 422]);
 const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';
 
 /**
- * Posts batches to one collector over one kept-alive connection (node:http: a body of half a megabyte costs about
- * half the CPU it does through fetch). Never rejects.
+ * Posts batches to one collector over kept-alive connections (node:http: a body of half a megabyte costs about half
+ * the CPU it does through fetch). Never rejects.
  */
 export function collectorPoster(options: CollectorRequestOptions): CollectorPoster {
   const base = options.collectorUrl.replace(/\/+$/, '');
   const url = new URL((base.includes('://') ? base : `https://${base}`) + TP2_PATH);
   const transport = url.protocol === 'https:' ? https : http;
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new transport.Agent({ keepAlive: true });
   const timeoutMs = options.connectionTimeoutMs ?? 5000;
   const post = (fragments: readonly string[]) =>
     new Promise<CollectorOutcome>((resolve) => {

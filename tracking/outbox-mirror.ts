@@ -57,10 +57,15 @@ export class OutboxMirror {
     this.unknown = undefined;
   }
 
-  /** The first `count` entries of the list and the epoch to remove them with, when the whole head is mirrored. */
-  page(count: number): { epoch: string; entries: string[] } | undefined {
+  /**
+   * Up to `count` entries at `offset`, counted from the head as it was at `epoch` (a trim counter; '' for now) as the
+   * outbox's read script counts; undefined unless the whole head is mirrored.
+   */
+  page(epoch: string, offset: number, count: number): { epoch: string; entries: string[] } | undefined {
     if (this.unknown !== 0 || this.trimCounter === undefined || this.size() === 0) return undefined;
-    return { epoch: this.trimCounter, entries: this.entries.slice(this.head, this.head + count) };
+    const at = epoch === '' ? this.trimCounter : epoch;
+    const from = this.head + Math.max(0, offset - (Number(this.trimCounter) - Number(at)));
+    return { epoch: at, entries: this.entries.slice(from, Math.min(this.entries.length, from + count)) };
   }
 
   private removedFromHead(n: number): void {

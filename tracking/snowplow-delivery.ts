@@ -26,6 +26,8 @@ export interface SnowplowDeliverySettings {
   maxBackoffMs?: number;
   /** Request timeout. Default 5 s. */
   connectionTimeoutMs?: number;
+  /** Requests in flight at once while the collector accepts them (one after a failure). Default 2. */
+  concurrentRequests?: number;
 }
 
 /** What the counters record: events accepted, events in failed requests (retried), events lost. */
@@ -62,6 +64,7 @@ export class SnowplowDelivery {
   private readonly maxPostBytes: number;
   private readonly flushIntervalMs: number;
   private readonly maxBackoffMs: number;
+  private readonly concurrentRequests: number;
   private pageSize = FIRST_PAGE;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<FlushOutcome> | undefined;
@@ -73,6 +76,7 @@ export class SnowplowDelivery {
     this.maxPostBytes = options.maxPostBytes ?? 500_000;
     this.flushIntervalMs = options.flushIntervalMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.concurrentRequests = Math.max(1, options.concurrentRequests ?? 2);
     this.report = safeReporter(options.onError);
     this.outcome = guarded(options.onOutcome, this.report);
     this.store = new SnowplowOutbox({
@@ -181,17 +185,46 @@ export class SnowplowDelivery {
     }
   }
 
-  /** Sends the outbox from its head, one request at a time, until it is empty or a request fails; false if Redis failed. */
+  /**
+   * Sends the outbox from its head until it is empty or a request fails; false if Redis failed. Up to
+   * `concurrentRequests` requests are in flight (the next batch is on its way while the collector reads one), and
+   * they are settled in order: the head is removed only up to the last of an unbroken run of accepted batches.
+   * Positions are counted from the head at the first read (`epoch`), `removed` is what this run took off since.
+   */
   private async sendAll(): Promise<boolean> {
+    const inFlight: Array<{ end: number; fragments: string[]; outcome: Promise<CollectorOutcome> }> = [];
+    let epoch = '';
+    let next = 0;
+    let removed = 0;
+    let readable = true;
+    let reading = true;
     for (;;) {
-      const page = await this.store.head(this.pageSize);
-      if (!page) return false;
-      if (page.entries.length === 0) return true;
-      const { taken, fragments, bytes } = this.fill(page.entries);
-      if (fragments.length > 0) this.pageSize = Math.max(1, Math.min(MAX_PAGE, Math.floor(((this.maxPostBytes - ENVELOPE_BYTES) * fragments.length) / bytes)));
-      const outcome = fragments.length > 0 ? await this.request(fragments) : 'sent';
-      if (outcome !== 'failed') await this.store.remove(page.epoch, taken);
-      if (outcome !== 'sent') return true;
+      const limit = this.consecutiveFailures === 0 ? this.concurrentRequests : 1;
+      while (reading && inFlight.length < limit) {
+        const page = await this.store.page(epoch, next - removed, this.pageSize);
+        if (!page || page.entries.length === 0) {
+          readable = page !== undefined;
+          reading = false;
+          break;
+        }
+        epoch = page.epoch;
+        const { taken, fragments, bytes } = this.fill(page.entries);
+        next += taken;
+        if (fragments.length > 0) this.pageSize = Math.max(1, Math.min(MAX_PAGE, Math.floor(((this.maxPostBytes - ENVELOPE_BYTES) * fragments.length) / bytes)));
+        inFlight.push({ end: next, fragments, outcome: fragments.length > 0 ? this.post(fragments) : Promise.resolve({ kind: 'sent' }) });
+      }
+      const oldest = inFlight.shift();
+      if (!oldest) return readable;
+      const outcome = await oldest.outcome;
+      this.settle(oldest.fragments, outcome);
+      if (outcome.kind === 'failed') {
+        // What was sent after it was accepted (and is counted) but stays in the outbox behind it: sent again later.
+        for (const later of inFlight.splice(0)) this.settle(later.fragments, await later.outcome);
+        return readable;
+      }
+      removed += await this.store.remove(epoch, oldest.end - removed);
+      // Refused for good: removed and counted lost; as tracker-core does, nothing more is sent this time.
+      if (outcome.kind === 'refused') reading = false;
     }
   }
 
@@ -216,20 +249,24 @@ export class SnowplowDelivery {
     return { taken, fragments, bytes };
   }
 
-  private async request(fragments: string[]): Promise<CollectorOutcome['kind']> {
+  private post(fragments: string[]): Promise<CollectorOutcome> {
     this.counts.requests++;
-    const outcome = await this.poster.post(fragments);
+    return this.poster.post(fragments);
+  }
+
+  /** Counts a request's outcome per event. */
+  private settle(fragments: string[], outcome: CollectorOutcome): void {
+    if (fragments.length === 0) return;
     const counts = countByEvent(fragments);
     if (outcome.kind === 'sent') {
       this.counts.sent += fragments.length;
       this.outcome('sent', counts);
-      return 'sent';
+      return;
     }
     this.counts.failedAttempts++;
     this.outcome('failed', counts);
     if (outcome.kind === 'refused') this.lost(counts);
     this.report(new Error(outcome.kind === 'refused' ? `Snowplow collector refused ${fragments.length} event(s) for good with status ${outcome.status}; they are dropped` : outcome.reason));
-    return outcome.kind;
   }
 
   /** Doubling from flushIntervalMs up to maxBackoffMs, with "equal jitter" so restarted senders do not retry in step. */

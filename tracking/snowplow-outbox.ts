@@ -106,14 +106,18 @@ export class SnowplowOutbox {
     return this.storedLength + this.memory.length + this.inFlight;
   }
 
-  /** Up to `count` entries from the head: from memory when this process pushed them all, else read from Redis. */
-  async head(count: number): Promise<OutboxPage | undefined> {
-    return this.mirror.page(count) ?? (await this.read(0, count));
+  /**
+   * Up to `count` entries at `offset` (as for read()): from memory when this process pushed the whole head, else
+   * read from Redis. Undefined when Redis failed.
+   */
+  async page(epoch: string, offset: number, count: number): Promise<OutboxPage | undefined> {
+    return this.mirror.page(epoch, offset, count) ?? (await this.read(offset, count, epoch));
   }
 
   /**
    * Up to `count` entries from `offset` of the list's head, read from Redis. Pass the epoch of an earlier page to keep
-   * reading where it left off although the bound trimmed the head meanwhile. Undefined when Redis failed.
+   * reading where it left off although the bound trimmed the head meanwhile (and `offset` less what was removed
+   * since with that epoch). Undefined when Redis failed.
    */
   async read(offset: number, count: number, epoch = ''): Promise<OutboxPage | undefined> {
     try {
@@ -125,15 +129,20 @@ export class SnowplowOutbox {
     }
   }
 
-  /** Removes the first `count` entries read at `epoch`, minus those the bound trimmed since (never an unread one). */
-  async remove(epoch: string, count: number): Promise<void> {
+  /**
+   * Removes the first `count` entries read at `epoch`, minus those the bound trimmed since (never an unread one);
+   * returns how many it removed (0 when Redis failed).
+   */
+  async remove(epoch: string, count: number): Promise<number> {
     try {
       const [length, removed] = await this.redis.snowplowOutboxRemove(this.key, this.trimmedKey, epoch, count);
       this.storedLength = length;
       this.mirror.removed(removed, length);
+      return removed;
     } catch (error) {
       // The events stay in the list and are sent again: at-least-once.
       this.fail(error);
+      return 0;
     }
   }
 

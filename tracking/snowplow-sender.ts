@@ -60,6 +60,7 @@ export class SnowplowSender {
           flushIntervalMs: options.flushIntervalMs,
           maxBackoffMs: options.maxBackoffMs,
           connectionTimeoutMs: options.connectionTimeoutMs,
+          concurrentRequests: options.concurrentRequests,
         },
         redis: redisConnectionOf(options.redis),
       },
