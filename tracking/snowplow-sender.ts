@@ -14,6 +14,11 @@ export interface SnowplowSenderOptions extends PayloadBuilderOptions, SnowplowDe
   flag: string;
   /** Events waiting for the Snowplow thread at most; past it events are dropped and counted. Default 100,000. */
   maxQueuedEvents?: number;
+  /**
+   * Nice value of the Snowplow thread on Linux (0–19): with the CPU short, the callers of track() get it first and
+   * the thread catches up after (its queue absorbs the burst). Default 10; 0 keeps the process's priority.
+   */
+  threadNice?: number;
   now?: () => Date;
   onError?: (error: unknown) => void;
 }
@@ -63,6 +68,7 @@ export class SnowplowSender {
           concurrentRequests: options.concurrentRequests,
         },
         redis: redisConnectionOf(options.redis),
+        nice: options.threadNice ?? 10,
       },
       maxQueuedEvents: options.maxQueuedEvents,
       onOutcome: (kind, counts) => this.counters.record(kind, counts, now()),

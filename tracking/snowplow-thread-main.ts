@@ -3,6 +3,7 @@
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SnowplowDelivery, withTimeout, type OutcomeKind, type SnowplowDeliverySettings, type SnowplowDeliveryStats } from './snowplow-delivery';
 import { createPayloadBuilder, type PayloadBuilderOptions } from './snowplow-payload-builder';
+import { niceThisThread } from './thread-priority';
 import { connectRedis, type RedisConnectionData } from './thread-redis-connection';
 
 /** What the thread is started with. */
@@ -10,6 +11,8 @@ export interface SnowplowThreadData {
   builder: PayloadBuilderOptions;
   delivery: SnowplowDeliverySettings;
   redis: RedisConnectionData;
+  /** The thread's nice value (Linux): above 0, callers of track() win the CPU when it is short. */
+  nice: number;
 }
 
 export type ToSnowplowThread =
@@ -30,6 +33,7 @@ export type FromSnowplowThread = (
 ) & { stats: SnowplowDeliveryStats };
 
 function startSnowplowThread(data: SnowplowThreadData, port: MessagePort): void {
+  niceThisThread(data.nice);
   const send = (message: DistributiveOmit<FromSnowplowThread, 'stats'>) => port.postMessage({ ...message, stats: delivery.stats() });
   const report = (error: unknown) => send({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
   const redis = connectRedis(data.redis);
