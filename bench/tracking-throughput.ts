@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     const deliveredRate = run.routed / run.deliveredSeconds;
     const trackRatio = trackRate / ceiling;
     const deliveredRatio = deliveredRate / alone.eventsPerSecond;
+    const perRouted = (s: number) => (run.routed > 0 ? ((1e6 * s) / run.routed).toFixed(1) : 'n/a');
     const rows: [string, string][] = [
       ['machine', `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`],
       ['load average (1 min): start, run, end', loads.map((l) => l.toFixed(2)).join(', ')],
@@ -89,8 +90,8 @@ async function main(): Promise<void> {
       [
         'CPU during the run (µs per routed event)',
         [
-          ...Object.entries(run.cpu).map(([part, s]) => `${part} process ${s.toFixed(2)} s (${((1e6 * s) / run.routed).toFixed(1)})`),
-          `of which not the main thread (the Snowplow thread, GC helpers) ${(run.cpu.tracker - run.mainThreadCpu.run).toFixed(2)} s (${((1e6 * (run.cpu.tracker - run.mainThreadCpu.run)) / run.routed).toFixed(1)})`,
+          ...Object.entries(run.cpu).map(([part, s]) => `${part} process ${s.toFixed(2)} s (${perRouted(s)})`),
+          `of which not the main thread (the Snowplow thread, GC helpers) ${(run.cpu.tracker - run.mainThreadCpu.run).toFixed(2)} s (${perRouted(run.cpu.tracker - run.mainThreadCpu.run)})`,
         ].join(', '),
       ],
     ];
