@@ -29,7 +29,9 @@ const configSchema = z.object({
     .string()
     .regex(/^(off|[A-Za-z0-9.:[\]-]+:\d{1,5})$/, 'must be host:port (e.g. 0.0.0.0:9464) or off')
     .default('127.0.0.1:9464'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  // About 1 MiB of worker memory per cached rollout (docs/benchmarks.md): the SDK's default, derived from the heap
+  // limit (~2,300 with a 4 GiB heap), would grow a worker to ~3 GiB; 200 keeps 5,000 waiting rollouts under 1 GiB.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(200),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   SNOWPLOW_COLLECTOR_URL: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http(s):// URL').default('http://127.0.0.1:9090'),
@@ -84,8 +86,8 @@ export interface AppConfig {
   flagKeyPrefix: string;
   /** METRICS_ADDRESS: where the worker serves /metrics, /healthz and /readyz; null when "off". */
   metrics: { address: string | null };
-  /** Worker tuning: the sticky workflow cache (WORKER_MAX_CACHED_WORKFLOWS; the SDK's default when unset). */
-  worker: { maxCachedWorkflows?: number };
+  /** Worker tuning: the sticky workflow cache (WORKER_MAX_CACHED_WORKFLOWS, default 200). */
+  worker: { maxCachedWorkflows: number };
   /** OTEL_EXPORTER_OTLP_ENDPOINT: when set, the worker and CLI export traces there over OTLP/HTTP. */
   tracing: { otlpEndpoint?: string };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -168,7 +170,7 @@ export function describeConfig(config: AppConfig): Record<string, string> {
     redisTls: [config.redis.tls.caFile && 'ca', config.redis.tls.certFile && 'client certificate'].filter(Boolean).join(' + ') || '(none)',
     flagKeyPrefix: config.flagKeyPrefix,
     metricsAddress: config.metrics.address ?? 'off',
-    workerMaxCachedWorkflows: config.worker.maxCachedWorkflows === undefined ? '(SDK default)' : String(config.worker.maxCachedWorkflows),
+    workerMaxCachedWorkflows: String(config.worker.maxCachedWorkflows),
     otlpEndpoint: config.tracing.otlpEndpoint ? maskUrlPassword(config.tracing.otlpEndpoint) : '(off)',
     snowplowCollectorUrl: maskUrlPassword(config.tracking.collectorUrl),
     trackingInstanceId: config.tracking.instanceId,

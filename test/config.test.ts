@@ -43,7 +43,7 @@ it('checks TRACKED_FLAG with the one flag-name rule', () => {
 it('reads the metrics address, worker cache size and Redis cluster/TLS settings, with safe defaults', () => {
   const defaults = loadConfig({});
   expect(defaults.metrics).toEqual({ address: '127.0.0.1:9464' });
-  expect(defaults.worker).toEqual({ maxCachedWorkflows: undefined });
+  expect(defaults.worker).toEqual({ maxCachedWorkflows: 200 });
   expect(defaults.redis).toEqual({ cluster: false, tls: { caFile: undefined, certFile: undefined, keyFile: undefined } });
   const set = loadConfig({
     METRICS_ADDRESS: 'off',
