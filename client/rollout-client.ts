@@ -32,8 +32,8 @@ export class RolloutClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    /** How long `status` waits for a worker to answer the query. */
-    private readonly statusTimeoutMs = 10_000,
+    /** How long `status` waits for a worker to answer the query: past the 10 s in which the server offers a query to the sticky queue of a worker that died before another worker answers it. */
+    private readonly statusTimeoutMs = 15_000,
   ) {}
 
   async start(plan: RolloutPlan): Promise<string> {

@@ -263,7 +263,7 @@ describe('rollout exit codes on a real dev server and Redis', () => {
     expect(approval.stderr).toMatch(/no worker answered within 2 s \(task queue exit-codes-no-worker-yet\): the approve is not in the rollout's history yet/);
     expect(approval.stderr).toMatch(/No worker has run this rollout yet, so no gate is pending: when one does, the rollout will refuse this approve/);
     expect(status.code).toBe(6);
-    expect(status.stderr).toMatch(/rollout-exit_code_never_run did not answer the status query within 10 s; is a worker running on task queue exit-codes-no-worker-yet/);
+    expect(status.stderr).toMatch(/rollout-exit_code_never_run did not answer the status query within 15 s; is a worker running on task queue exit-codes-no-worker-yet/);
 
     // The queued update reaches the workflow with its first task, before any gate is open: the validator refuses it,
     // so it never enters the history and leaves no refusal in the status (refused updates are not recorded).
