@@ -174,7 +174,10 @@ it('exports the SDK metrics, the rollout gauges and the tracking gauges on /metr
   expect(done.state).toBe('completed');
 
   const flag = { flag: TRACKED };
-  const samples = (await pollUntil(scrape, (s) => valueOf(s, ROLLOUT_GAUGES.state, { ...flag, state: 'completed' }) === 1, { what: 'rollout_state completed', timeoutMs: 20_000, intervalMs: 500 })).value;
+  // The gauge is set in the rollout's last workflow task; the SDK counts the completion once that task's answer is in.
+  const completedEverywhere = (s: Awaited<ReturnType<typeof scrape>>) =>
+    valueOf(s, ROLLOUT_GAUGES.state, { ...flag, state: 'completed' }) === 1 && s.some((sample) => sample.name === 'temporal_workflow_completed');
+  const samples = (await pollUntil(scrape, completedEverywhere, { what: 'rollout_state completed and temporal_workflow_completed', timeoutMs: 20_000, intervalMs: 500 })).value;
   const names = new Set(samples.map((s) => s.name));
 
   // The SDK's own metrics come through the same port.
