@@ -1,8 +1,18 @@
 // Jest sequencer: the longest suites start first, so two workers finish together even without Jest's timing cache (CI).
 const Sequencer = require('@jest/test-sequencer').default;
 
-/** Suites measured at over a minute, longest first; everything else follows in Jest's usual order. */
-const SLOW_FIRST = ['workflow-history-bound', 'e2e-redis-outage', 'workflow-continue-as-new-rollback', 'workflow-replay'];
+/** Suites measured at over half a minute, longest first; everything else follows in Jest's usual order. */
+const SLOW_FIRST = [
+  'workflow-history-bound',
+  'workflow-replay',
+  'e2e-redis-outage',
+  'observability-tracing',
+  'temporal-mtls',
+  'e2e-cli-exit-codes',
+  'e2e-two-workers',
+  'redis-cluster-rollout',
+  'workflow-continue-as-new-rollback',
+];
 
 class SlowFirstSequencer extends Sequencer {
   async sort(tests) {
