@@ -31,7 +31,7 @@ export async function awaitChangeAllowed(ctx: RolloutContext, what: string): Pro
     }
     progress.hold(hold);
     show(progress, `**held** before "${what}" — ${hold.reason}`);
-    const now = Date.now();
+    const now = ctx.clock.now();
     const end = hold.until === null ? now + FREEZE_RECHECK_MS : Date.parse(hold.until);
     // A freeze may lift before its announced end: look again every few minutes.
     const until = hold.kind === 'freeze' ? Math.min(end, now + FREEZE_RECHECK_MS) : end;
@@ -40,9 +40,9 @@ export async function awaitChangeAllowed(ctx: RolloutContext, what: string): Pro
   }
 }
 
-async function currentHold({ plan }: RolloutContext, what: string): Promise<ChangeHold | null> {
+async function currentHold({ plan, clock }: RolloutContext, what: string): Promise<ChangeHold | null> {
   try {
-    const verdict = await changeChecks(`may production change now? ${what}`).checkChangeControl({ window: plan.changeWindow ?? null, at: new Date(Date.now()).toISOString() });
+    const verdict = await changeChecks(`may production change now? ${what}`).checkChangeControl({ window: plan.changeWindow ?? null, at: new Date(clock.now()).toISOString() });
     return verdict.allowed ? null : verdict.hold;
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;

@@ -44,9 +44,9 @@ export async function runCleanup(ctx: RolloutContext): Promise<void> {
       }
     }
     if (merged) break;
-    if (Date.now() >= giveUpAt()) return stop(`${problem} after ${cleanup.timeout}`);
+    if (ctx.clock.now() >= giveUpAt()) return stop(`${problem} after ${cleanup.timeout}`);
     show(progress, `**cleanup** — ${problem}`);
-    await waitUntil(ctx, Math.min(giveUpAt(), Date.now() + intervalMs), { kind: 'plain', summary: 'cleanup: waiting for the merge request', wake: () => progress.cleanupMr !== mr });
+    await waitUntil(ctx, Math.min(giveUpAt(), ctx.clock.now() + intervalMs), { kind: 'plain', summary: 'cleanup: waiting for the merge request', wake: () => progress.cleanupMr !== mr });
     progress.throwIfAborted();
   }
 
@@ -58,9 +58,9 @@ export async function runCleanup(ctx: RolloutContext): Promise<void> {
     progress.setDeployment(status);
     if (status.deployed) break;
     const why = status.problem ?? `not yet on ${status.environments.filter((e) => !e.deployed).map((e) => e.environment).join(', ')}`;
-    if (Date.now() >= giveUpAt()) return stop(`${merged.mr} (${short}) is not deployed everywhere after ${cleanup.timeout} (${why})`);
+    if (ctx.clock.now() >= giveUpAt()) return stop(`${merged.mr} (${short}) is not deployed everywhere after ${cleanup.timeout} (${why})`);
     show(progress, `**cleanup** — waiting for ${merged.mr} (${short}): ${why}`);
-    await waitUntil(ctx, Math.min(giveUpAt(), Date.now() + intervalMs), { kind: 'plain', summary: `cleanup: waiting for ${short} on ${cleanup.environments.join(', ')}` });
+    await waitUntil(ctx, Math.min(giveUpAt(), ctx.clock.now() + intervalMs), { kind: 'plain', summary: `cleanup: waiting for ${short} on ${cleanup.environments.join(', ')}` });
     progress.throwIfAborted();
   }
   progress.record({ stage: 'cleanup', action: `${merged.mr} (${short}) is deployed to ${cleanup.environments.join(', ')}` });

@@ -42,12 +42,12 @@ export async function awaitDeployed(ctx: RolloutContext, phase: DeploymentStatus
     }
     const pending = status.environments.filter((e) => !e.deployed).map((e) => e.environment);
     const why = status.problem ?? `not yet on ${pending.join(', ')}`;
-    if (Date.now() >= giveUpAt()) {
+    if (ctx.clock.now() >= giveUpAt()) {
       await gate(ctx, 'deployment', `merge commit ${short} is not confirmed deployed before ${phase} after ${deployment.timeout} (${why}); approve to go on anyway, reject to roll back`);
       return;
     }
     show(progress, `**waiting for the deployment** of ${short} before ${phase}: ${why}`);
-    await waitUntil(ctx, Math.min(giveUpAt(), Date.now() + durationToMs(deployment.interval)!), { kind: 'plain', summary: `waiting for ${short} on ${environments.join(', ')}` });
+    await waitUntil(ctx, Math.min(giveUpAt(), ctx.clock.now() + durationToMs(deployment.interval)!), { kind: 'plain', summary: `waiting for ${short} on ${environments.join(', ')}` });
     progress.throwIfAborted();
   }
 }

@@ -34,7 +34,7 @@ export async function awaitExclusiveGroup(ctx: RolloutContext): Promise<void> {
     if (holders.length === 0) {
       progress.setExclusive(true, []);
       view.refresh(); // the claim: RolloutGroup is set now
-      await waitUntil(ctx, Date.now() + settleMs, { kind: 'plain', summary: `exclusive group ${group}: claim settling` });
+      await waitUntil(ctx, ctx.clock.now() + settleMs, { kind: 'plain', summary: `exclusive group ${group}: claim settling` });
       progress.throwIfAborted();
       const rivals = await rolloutsHoldingGroup({ group, workflowId });
       if (rivals.length === 0) return;
@@ -45,7 +45,7 @@ export async function awaitExclusiveGroup(ctx: RolloutContext): Promise<void> {
     }
     show(progress, `**waiting** — exclusive group ${group} is held by ${progress.status().exclusive!.waitingFor.join(', ')}`);
     const backoff = holders.length === 0 ? Math.floor(Math.random() * 5 * settleMs) : 0;
-    await waitUntil(ctx, Date.now() + recheckMs + backoff, { kind: 'plain', summary: `exclusive group ${group}: waiting for its holder` });
+    await waitUntil(ctx, ctx.clock.now() + recheckMs + backoff, { kind: 'plain', summary: `exclusive group ${group}: waiting for its holder` });
     progress.throwIfAborted();
   }
 }

@@ -28,3 +28,10 @@ export const CHANGE_CONTROL = 'change-control';
 
 /** At the start of the ramp a notice announces when the global enable is expected (an extra notify activity). */
 export const ANNOUNCEMENTS = 'announcements';
+
+/**
+ * A wait whose timer fired acts on that timer (its guard check, or its end) even when a message came in the same
+ * activation, and in that activation time is the timer's end (WorkflowClock): live and replay then agree after a
+ * worker's death (see docs/versioning.md).
+ */
+export const FIRED_TIMER_CLOCK = 'fired-timer-clock';

@@ -4,6 +4,7 @@ import type { FlagChanges } from './flag-changes';
 import type { OperatorView } from './operator-view';
 import type { RolloutProgress } from './rollout-progress';
 import type { VolumeGuard } from './volume-guard';
+import type { WorkflowClock } from './workflow-clock';
 
 export interface RolloutContext {
   plan: RolloutPlan;
@@ -11,4 +12,6 @@ export interface RolloutContext {
   flags: FlagChanges;
   guard: VolumeGuard;
   view: OperatorView;
+  /** What every decision on time reads (progress.now is the same clock). */
+  clock: WorkflowClock;
 }

@@ -40,7 +40,8 @@ export class RolloutProgress {
   constructor(
     private readonly plan: RolloutPlan,
     private readonly workflowId: string,
-    private readonly now: () => number,
+    /** The rollout's clock (WorkflowClock): workflow time, or in the activation where a wait's timer fired its end. */
+    readonly now: () => number,
     changeIdPrefix: string,
     resume?: RolloutSnapshot,
   ) {

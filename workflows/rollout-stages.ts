@@ -70,7 +70,7 @@ export async function runStages(ctx: RolloutContext): Promise<void> {
   await step(ctx, 'ramp:announce', () => {
     // The rollout issue announces the global enable before it happens; rollouts recorded before do not.
     if (patched(ANNOUNCEMENTS)) {
-      const eta = new Date(Date.now() + steps.length * soakMs).toISOString();
+      const eta = new Date(ctx.clock.now() + steps.length * soakMs).toISOString();
       progress.notice('global-eta', `the ramp of ${plan.flag} starts now (${steps.join(' → ')} %); the global enable is expected at ${eta} at the earliest`, { deadline: eta });
       ctx.view.refresh();
     }

@@ -26,18 +26,20 @@ import { runStages } from './rollout-stages';
 import type { RolloutStatus } from './rollout-status';
 import { VolumeGuard } from './volume-guard';
 import { show } from './waits';
+import { WorkflowClock } from './workflow-clock';
 
 export type { RolloutInput } from './rollout-snapshot';
 
 export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatus> {
   const plan = upgradePlan(input.plan);
   const { workflowId, runId, firstExecutionRunId } = workflowInfo();
-  const progress = new RolloutProgress(plan, workflowId, () => Date.now(), `${workflowId}/${runId}`, input.resume);
+  const clock = new WorkflowClock();
+  const progress = new RolloutProgress(plan, workflowId, () => clock.now(), `${workflowId}/${runId}`, input.resume);
   progress.firstRunId = firstExecutionRunId;
   const view = new OperatorView(progress, patched(OPERATOR_VIEW));
   progress.notifying = view.enabled;
   registerHandlers(progress);
-  const ctx: RolloutContext = { plan, progress, flags: new FlagChanges(plan, progress), guard: new VolumeGuard(plan, progress), view };
+  const ctx: RolloutContext = { plan, progress, flags: new FlagChanges(plan, progress), guard: new VolumeGuard(plan, progress), view, clock };
   view.refresh();
 
   try {

@@ -48,7 +48,7 @@ export class VolumeGuard {
   startWatching(): void {
     this.everyInterval = patched(GUARD_WATCHES_EVERY_INTERVAL);
     this.progress.guard.watching = true;
-    this.progress.guard.nextCheckAt = Date.now() + this.intervalMs;
+    this.progress.guard.nextCheckAt = this.progress.now() + this.intervalMs;
   }
 
   /** The checks a wait of `kind` makes: every interval since the last check (any wait), or the recorded rollouts' rule. */
@@ -62,8 +62,8 @@ export class VolumeGuard {
     const gateEveryMs = Math.max(this.intervalMs, durationToMs(this.plan.approvalTimeout)! / LEGACY_CHECKS_PER_GATE);
     const everyMs = kind === 'gate' ? gateEveryMs : kind === 'verification' ? this.intervalMs : null;
     if (everyMs === null) return NEVER;
-    let next = Date.now() + everyMs;
-    return { dueAt: () => next, windowMs: Math.min(everyMs, MAX_WINDOW_MS), checked: () => (next = Date.now() + everyMs) };
+    let next = this.progress.now() + everyMs;
+    return { dueAt: () => next, windowMs: Math.min(everyMs, MAX_WINDOW_MS), checked: () => (next = this.progress.now() + everyMs) };
   }
 
   /** False only for rollouts recorded before the guard watched every wait (GUARD_WATCHES_EVERY_INTERVAL). */
@@ -82,7 +82,7 @@ export class VolumeGuard {
   async finalCheck(ctx: RolloutContext): Promise<void> {
     let record = await this.check(this.progress.percentage, null, this.intervalMs);
     while (record.verdict === 'unreadable') {
-      await waitUntil(ctx, Date.now() + this.intervalMs, { kind: 'verification', summary: 'verification: reading the volume again', endsWithCheck: true });
+      await waitUntil(ctx, this.progress.now() + this.intervalMs, { kind: 'verification', summary: 'verification: reading the volume again', endsWithCheck: true });
       this.progress.throwIfAborted();
       record = await this.check(this.progress.percentage, null, this.intervalMs);
       if (this.isBlind()) await this.askIfBlind(ctx);
@@ -94,7 +94,7 @@ export class VolumeGuard {
     const { unreadableSince: since, reviewedAt } = this.progress.guard;
     if (!this.everyInterval || since === null || this.progress.pendingGate !== null) return false;
     // A person who approved a volume-review since then has accepted the blindness for another inconclusiveWait.
-    return Date.now() - Math.max(since, reviewedAt ?? 0) >= durationToMs(this.plan.guard.inconclusiveWait)!;
+    return this.progress.now() - Math.max(since, reviewedAt ?? 0) >= durationToMs(this.plan.guard.inconclusiveWait)!;
   }
 
   /**
@@ -124,7 +124,7 @@ export class VolumeGuard {
         record = unreadable(percentage, nextPercentage, this.plan.guard.budgetPerDay, error);
       }
       record ??= decideGuard(reading!, { ...context, projectCurrentRate: true });
-      this.progress.guard.nextCheckAt = Date.now() + this.intervalMs;
+      this.progress.guard.nextCheckAt = this.progress.now() + this.intervalMs;
     } else {
       record = decideGuard(await legacyGuardReads(summary).readEventVolume(request), { ...context, projectCurrentRate: false });
     }
@@ -152,8 +152,8 @@ export class VolumeGuard {
     giveUpAt();
     const { onProjectedBreach } = this.plan.guard;
     let decision = await this.check(percentage, nextPercentage, windowMs);
-    while (clearanceAfter(decision.verdict, onProjectedBreach, Date.now() < giveUpAt()) === 'read-again') {
-      const until = Math.min(Date.now() + this.intervalMs, giveUpAt());
+    while (clearanceAfter(decision.verdict, onProjectedBreach, this.progress.now() < giveUpAt()) === 'read-again') {
+      const until = Math.min(this.progress.now() + this.intervalMs, giveUpAt());
       await waitUntil(ctx, until, { kind: 'plain', summary: `guard: waiting for traffic at ${percentage}%`, endsWithCheck: true });
       this.progress.throwIfAborted();
       decision = await this.check(percentage, nextPercentage, reReadWindowMs(windowMs, this.intervalMs));

@@ -1,5 +1,5 @@
 // The rollout's waits: timers to absolute ends that an abort cuts short, with the volume guard on its cadence, and gates.
-import { condition } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import { durationToMs } from '../plan/duration-text-schema';
 import { continueAsNewNeeded, continueAsNewNow } from './continue-as-new';
 import type { RolloutContext } from './rollout-context';
@@ -41,7 +41,7 @@ export function show(progress: RolloutProgress, details: string): void {
  * every wait's end lives in the state, so the next run resumes the same wait.
  */
 export async function waitUntil(ctx: RolloutContext, end: number | (() => number), options: WaitOptions): Promise<boolean> {
-  const { progress, guard, view } = ctx;
+  const { progress, guard, view, clock } = ctx;
   const woken = () => progress.abortRequested || (options.wake?.() ?? false);
   const cadence = guard.cadence(options.kind);
   // The end is read again every turn: a resume moves the ends of the waits under way by the time paused.
@@ -56,7 +56,7 @@ export async function waitUntil(ctx: RolloutContext, end: number | (() => number
       await holdWhilePaused(ctx, cadence);
       continue;
     }
-    const now = Date.now();
+    const now = clock.now();
     const until = untilNow();
     if (now >= until) return false;
     if (continueAsNewNeeded()) await continueAsNewNow(ctx);
@@ -67,6 +67,14 @@ export async function waitUntil(ctx: RolloutContext, end: number | (() => number
     }
     const wakeAt = due === null ? until : Math.min(until, due);
     const stirred = () => woken() || continueAsNewNeeded() || progress.paused || progress.hasNotices;
+    if (clock.firedTimerRules) {
+      if (!(await timerFires(stirred, wakeAt - now, options.summary))) continue;
+      // The timer's consequence first, at its end, whatever this activation's clock says or a message came with it.
+      clock.timerFired(wakeAt);
+      if (wakeAt >= until) return false;
+      await guard.watch(ctx, cadence); // wakeAt is the check that was due
+      continue;
+    }
     if (await condition(stirred, wakeAt - now, { summary: options.summary })) continue;
     // The check right after its timer, before the next turn's continue-as-new test: recorded histories have this order.
     if (due !== null && Date.now() >= due && Date.now() < until) await guard.watch(ctx, cadence);
@@ -78,18 +86,39 @@ export async function waitUntil(ctx: RolloutContext, end: number | (() => number
  * an abort, or a history grown long (then the pause continues in the next run).
  */
 async function holdWhilePaused(ctx: RolloutContext, cadence: Cadence): Promise<void> {
-  const { progress, guard } = ctx;
+  const { progress, guard, clock } = ctx;
   const due = cadence.dueAt();
-  if (due !== null && due <= Date.now()) return guard.watch(ctx, cadence);
+  if (due !== null && due <= clock.now()) return guard.watch(ctx, cadence);
   if (continueAsNewNeeded()) await continueAsNewNow(ctx);
   const stirred = () => !progress.paused || progress.abortRequested || continueAsNewNeeded() || progress.hasNotices;
+  const summary = 'paused: until resumed; the guard keeps watching';
   if (due === null) await condition(stirred);
-  else await condition(stirred, due - Date.now(), { summary: 'paused: until resumed; the guard keeps watching' });
+  else if (!clock.firedTimerRules) await condition(stirred, due - Date.now(), { summary });
+  else if (await timerFires(stirred, due - clock.now(), summary)) {
+    clock.timerFired(due);
+    await guard.watch(ctx, cadence); // the timer's consequence first, as in waitUntil
+  }
+}
+
+/**
+ * condition(stirred, ms) that answers whether its timer fired: true also when `stirred` became true in the same
+ * activation (a replay gets a message and the timer that fired before it together; the live run may have had them apart).
+ */
+async function timerFires(stirred: () => boolean, ms: number, summary: string): Promise<boolean> {
+  let fired = false;
+  await CancellationScope.cancellable(async () => {
+    try {
+      await Promise.race([sleep(ms, { summary }).then(() => (fired = true)), condition(stirred)]);
+    } finally {
+      CancellationScope.current().cancel();
+    }
+  });
+  return fired;
 }
 
 /** Holds a paused rollout before its next step (a flag change or a gate), with the guard watching. */
 export async function holdIfPaused(ctx: RolloutContext): Promise<void> {
-  if (ctx.progress.paused) await waitUntil(ctx, () => Date.now(), { kind: 'plain', summary: 'paused' });
+  if (ctx.progress.paused) await waitUntil(ctx, () => ctx.clock.now(), { kind: 'plain', summary: 'paused' });
 }
 
 /**
@@ -100,7 +129,7 @@ export async function gate(ctx: RolloutContext, name: GateName, reason: string |
   const { plan, progress, guard, view } = ctx;
   const timeoutMs = durationToMs(plan.approvalTimeout)!;
   if (progress.pendingGate?.name !== name) {
-    progress.openGate(name, Date.now() + timeoutMs, reason);
+    progress.openGate(name, ctx.clock.now() + timeoutMs, reason);
     const deadline = new Date(progress.pendingGate!.deadline).toISOString();
     const who = name === 'volume-review' ? `the guard holds: ${reason ?? ''}` : `waits for approval by ${plan.approvers.join(' or ')}`;
     progress.notice(name === 'volume-review' ? 'volume-review' : 'gate-opened', `${plan.flag}: ${name} ${who}`, { gate: name, deadline, commands: gateCommands(plan, name) });

@@ -1,0 +1,39 @@
+// The rollout's clock: workflow time, except that in the activation where a wait's timer fired it is that timer's end.
+import { patched, workflowInfo } from '@temporalio/workflow';
+import { FIRED_TIMER_CLOCK } from './patches';
+
+/**
+ * Decisions after a wait compare "now" with the ends of waits and the guard's next check. When a worker dies and its
+ * sticky workflow task times out, the worker that takes the rollout over gets the fired timer in an activation of its
+ * own that carries the time of the last completed task (before the timer's end), and a message of the same task in a
+ * second activation; a replay of the same history gets both in one activation at the new task's time (TS SDK 1.24,
+ * test/e2e-two-workers.test.ts). So in the activation where a wait's timer fired, this clock reads that timer's end,
+ * live and in replay alike; from the next activation on it is workflow time again. Rollouts recorded before
+ * FIRED_TIMER_CLOCK keep plain workflow time.
+ */
+export class WorkflowClock {
+  /** False for rollouts recorded before FIRED_TIMER_CLOCK: plain workflow time, waits as they were. */
+  readonly firedTimerRules: boolean;
+  /**
+   * `activation` is workflowInfo().unsafe: the SDK (1.24) makes a new one for each activation (and while an update's
+   * validator runs, which is before the workflow code resumes), not when search attributes are upserted.
+   */
+  private pinned: { at: number; activation: object } | null = null;
+
+  constructor() {
+    this.firedTimerRules = patched(FIRED_TIMER_CLOCK);
+  }
+
+  now(): number {
+    const pinned = this.pinned;
+    if (pinned === null) return Date.now();
+    if (pinned.activation === workflowInfo().unsafe) return pinned.at;
+    this.pinned = null; // a later activation
+    return Date.now();
+  }
+
+  /** A wait's timer that ends at `at` (epoch ms) fired in this activation: until it ends, time is `at`. */
+  timerFired(at: number): void {
+    if (this.firedTimerRules) this.pinned = { at, activation: workflowInfo().unsafe };
+  }
+}
