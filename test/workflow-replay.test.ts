@@ -42,6 +42,19 @@ const REQUIRED_V4_SCENARIOS = ['happy-path', 'reject-at-staging-qa', 'reject-at-
 /** Recorded since deployment checks and ANNOUNCEMENTS (test/histories/v5). */
 const REQUIRED_V5_SCENARIOS = [...REQUIRED_V4_SCENARIOS, 'deployment-timeout-reject', 'cleanup-timeout'];
 
+/**
+ * Recorded since FIRED_TIMER_CLOCK (test/histories/v6): the paths that wait most, and two histories of
+ * test/e2e-two-workers.test.ts in which a timer fired while its worker was dead (one with an approval in the same task).
+ */
+const REQUIRED_V6_SCENARIOS = [
+  ...REQUIRED_V5_SCENARIOS,
+  'notifications-and-reminders',
+  'pause-resume-soak',
+  'pause-resume-gate',
+  'worker-killed-gate-approved',
+  'worker-killed-in-soak',
+];
+
 let corpus: CorpusHistory[];
 
 beforeAll(() => {
@@ -65,6 +78,7 @@ it('holds a recording of every path, and the pre-continue-as-new rollout of the 
   for (const scenario of REQUIRED_V3_SCENARIOS) expect(names).toContain(`v3/${scenario}`);
   for (const scenario of REQUIRED_V4_SCENARIOS) expect(names).toContain(`v4/${scenario}`);
   for (const scenario of REQUIRED_V5_SCENARIOS) expect(names).toContain(`v5/${scenario}`);
+  for (const scenario of REQUIRED_V6_SCENARIOS) expect(names).toContain(`v6/${scenario}`);
   expect(names).toContain('v1/happy-path');
 });
 
@@ -92,6 +106,7 @@ it.each<[string, string, string, string, string[]]>([
   ],
   ['production changes are no longer held by the change window', 'change-control.ts', 'if (!patched(CHANGE_CONTROL)) return;', 'return;', ['v4/change-window-weekend', 'v4/freeze-hold', 'v4/happy-path']],
   ['the ramp no longer announces the global enable', 'rollout-stages.ts', 'if (patched(ANNOUNCEMENTS)) {', 'if (false) {', ['v5/happy-path']],
+  ['a message that comes with a fired timer wins over it again', 'waits.ts', 'if (clock.firedTimerRules) {', 'if (false) {', ['v6/worker-killed-gate-approved', 'v6/worker-killed-in-soak']],
   ['continue-as-new comes later', 'continue-as-new.ts', 'CONTINUE_AS_NEW_AFTER_EVENTS = 4000;', 'CONTINUE_AS_NEW_AFTER_EVENTS = 40000;', ['v2/continue-as-new-then-breach.run-1']],
 ])('fails the replay when %s', async (_change, file, text, replacement, mustFail) => {
   expect((await failingReplays(await mutatedWorkflowBundle(file, text, replacement), mustFail)).sort()).toEqual([...mustFail].sort());
