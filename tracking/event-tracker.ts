@@ -39,6 +39,8 @@ export interface EventTrackerStats {
 // Event names as the HLL key and the Snowplow action carry them; no spaces or braces (they would change the hash tag).
 const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
 const MAX_FIELD_LENGTH = 1000;
+/** Event names and actor ids remembered for the hot path (each memo starts over past this many entries). */
+const MAX_REMEMBERED = 10_000;
 
 export class EventTracker {
   private readonly flags: FlagChecker;
@@ -48,6 +50,10 @@ export class EventTracker {
   private readonly hll: HllWriter;
   private readonly sender: SnowplowSender;
   private readonly weekKey = memoizedWeekKey();
+  /** Event names already checked against EVENT_NAME: the check is a regular expression, the memo one Set lookup. */
+  private readonly validEvents = new Set<string>();
+  /** `group:<namespace>` per namespace: one built string per namespace instead of one per call. */
+  private readonly actors = new Map<string, string>();
   private closed = false;
   private readonly counts = { tracked: 0, invalid: 0, routed: 0, errors: 0 };
 
@@ -63,7 +69,7 @@ export class EventTracker {
   /** Never throws and never waits for the network: bad input is counted and ignored. */
   track(event: string, ctx: TrackContext): void {
     try {
-      if (this.closed || !isValid(event, ctx)) {
+      if (this.closed || !this.isValidEvent(event) || !isValidContext(ctx)) {
         this.counts.invalid++;
         return;
       }
@@ -99,9 +105,24 @@ export class EventTracker {
     return { ...this.counts, hll: this.hll.stats, snowplow: this.sender.stats() };
   }
 
+  private isValidEvent(event: unknown): event is string {
+    if (typeof event !== 'string') return false;
+    if (this.validEvents.has(event)) return true;
+    if (!EVENT_NAME.test(event)) return false;
+    if (this.validEvents.size >= MAX_REMEMBERED) this.validEvents.clear();
+    this.validEvents.add(event);
+    return true;
+  }
+
   private isEnabled(ctx: TrackContext): boolean {
     try {
-      return this.flags.isEnabled(this.flag, ctx.env, `group:${ctx.namespace}`);
+      let actor = this.actors.get(ctx.namespace);
+      if (actor === undefined) {
+        if (this.actors.size >= MAX_REMEMBERED) this.actors.clear();
+        actor = `group:${ctx.namespace}`;
+        this.actors.set(ctx.namespace, actor);
+      }
+      return this.flags.isEnabled(this.flag, ctx.env, actor);
     } catch {
       // A broken flag check must not break the request that tracks: the event is only counted in HLL.
       this.counts.errors++;
@@ -110,8 +131,7 @@ export class EventTracker {
   }
 }
 
-function isValid(event: unknown, ctx: unknown): ctx is TrackContext {
-  if (typeof event !== 'string' || !EVENT_NAME.test(event)) return false;
+function isValidContext(ctx: unknown): ctx is TrackContext {
   if (typeof ctx !== 'object' || ctx === null) return false;
   const { user, namespace, project, env } = ctx as Record<string, unknown>;
   return (

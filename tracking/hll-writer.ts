@@ -70,8 +70,10 @@ export class HllWriter {
       values = new Set();
       this.buffer.set(key, values);
     }
-    if (values.has(value)) return;
+    const size = values.size;
     values.add(value);
+    // A value already buffered for this key: nothing more to write.
+    if (values.size === size) return;
     this.buffered++;
     if (values.size >= this.batchSize) this.hasFullKey = true;
     if (this.hasFullKey && this.consecutiveErrors === 0) this.startWrite();
