@@ -63,6 +63,28 @@ describe('SnowplowOutbox', () => {
     expect(store.stats).toMatchObject({ added: 23, written: 23, dropped: 3, errors: 0, size: 11 });
   });
 
+  test('a push with room as last seen is a plain RPUSH; when another writer filled the list meanwhile the bound still holds and the loss is counted', async () => {
+    const drops: Array<[string[], DropReason]> = [];
+    const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'c', maxEvents: 5, onDrop: (fragments, reason) => drops.push([fragments, reason]) });
+    const script = jest.spyOn(suite.redis as unknown as { snowplowOutboxPush: () => Promise<unknown> }, 'snowplowOutboxPush');
+    store.add([0, 1].map(fragment));
+    await store.whenWritten();
+    store.add([fragment(2)]);
+    await store.whenWritten();
+    // The first push learnt the length (script); the second fitted and went without it.
+    expect(script).toHaveBeenCalledTimes(1);
+    script.mockRestore();
+    // A previous process still closing pushes behind this one's back: the next push that "fits" goes past the bound.
+    await suite.redis.rpush(outboxKey('c'), fragment(100), fragment(101));
+    store.add([fragment(3)]);
+    await store.whenWritten();
+    expect(await suite.redis.lrange(outboxKey('c'), 0, -1)).toEqual([1, 2, 100, 101, 3].map(fragment));
+    expect(drops).toEqual([[[fragment(0)], 'outbox-full']]);
+    expect(store.stats).toMatchObject({ written: 4, dropped: 1, errors: 0 });
+    // Readers still find their place: the trim was counted.
+    expect(await readAll(store)).toEqual([1, 2, 100, 101, 3].map(fragment));
+  });
+
   test('a new outbox with the same instanceId sees the events; another id does not; after close() adds are dropped', async () => {
     const drops: DropReason[] = [];
     const first = new SnowplowOutbox({ redis: suite.redis, instanceId: 'd', onDrop: (_, reason) => drops.push(reason) });

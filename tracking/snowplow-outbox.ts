@@ -3,12 +3,12 @@
 // One live process per instanceId: the list `snowplow_outbox:{<id>}` is that process's queue, and a new process with
 // the same id sends what the old one left. Each entry is one event's payload JSON exactly as it goes into a tp2 batch
 // (see snowplow-batch.ts). Writes are write-behind: add() buffers in memory and what was added in one event-loop turn
-// goes to Redis in one atomic push+trim script. What was pushed is also kept in memory (OutboxMirror, bounded), so
+// goes to Redis in one push that keeps the bound. What was pushed is also kept in memory (OutboxMirror, bounded), so
 // the head is sent without reading it back. No method rejects: Redis errors are counted and the events wait in memory.
 import type { RedisClient } from '../redis/redis-client';
 import { OutboxMirror } from './outbox-mirror';
 import { guarded, safeReporter } from './safe-callback';
-import { defineOutboxCommands, outboxKey, outboxTrimmedKey, type OutboxCommands } from './outbox-commands';
+import { defineOutboxCommands, outboxKey, outboxTrimmedKey, pushFitting, type OutboxCommands } from './outbox-commands';
 
 export type DropReason = 'outbox-full' | 'memory-full' | 'closed';
 
@@ -60,6 +60,11 @@ export class SnowplowOutbox {
   private writeScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private storedLength = 0;
+  /**
+   * storedLength is an upper bound of the list's length: it was stated by a reply and only this process pushes since
+   * (removes only shrink it). False until the first such reply and after any failed command (a lost push reply).
+   */
+  private lengthKnown = false;
   private readonly mirror: OutboxMirror;
   private closed = false;
   private readonly counts = { added: 0, written: 0, dropped: 0, errors: 0 };
@@ -94,6 +99,7 @@ export class SnowplowOutbox {
   async count(): Promise<number> {
     try {
       this.storedLength = await this.redis.llen(this.key);
+      this.lengthKnown = true;
       this.mirror.learn(this.storedLength);
     } catch (error) {
       this.fail(error);
@@ -137,6 +143,7 @@ export class SnowplowOutbox {
     try {
       const [length, removed] = await this.redis.snowplowOutboxRemove(this.key, this.trimmedKey, epoch, count);
       this.storedLength = length;
+      this.lengthKnown = true;
       this.mirror.removed(removed, length);
       return removed;
     } catch (error) {
@@ -222,8 +229,9 @@ export class SnowplowOutbox {
 
   private async push(batch: string[]): Promise<boolean> {
     try {
-      const [length, trimmed, trimCounter] = await this.redis.snowplowOutboxPush(this.key, this.trimmedKey, this.maxEvents, ...batch);
+      const [length, trimmed, trimCounter] = await this.pushAndTrim(batch);
       this.storedLength = length;
+      this.lengthKnown = true;
       this.mirror.pushed(batch, trimmed.length, trimCounter, length);
       this.counts.written += batch.length;
       if (trimmed.length > 0) this.drop(trimmed, 'outbox-full');
@@ -235,6 +243,22 @@ export class SnowplowOutbox {
       this.enforceMemoryBound();
       return false;
     }
+  }
+
+  /**
+   * Pushes `batch` and trims the list to the bound: a plain RPUSH when the list has room for it as last seen (the
+   * usual case, cheaper for Redis), else the push+trim script. [length after, the trimmed head, the trim counter].
+   */
+  private async pushAndTrim(batch: string[]): Promise<[number, string[], string]> {
+    if (!this.lengthKnown || this.storedLength + batch.length > this.maxEvents) {
+      return this.redis.snowplowOutboxPush(this.key, this.trimmedKey, this.maxEvents, ...batch);
+    }
+    const [length, trimCounter] = await pushFitting(this.redis, this.key, this.trimmedKey, batch);
+    if (length <= this.maxEvents) return [length, [], trimCounter];
+    // Another writer grew the list meanwhile (a previous process still closing): trim it as the script would have.
+    // Commands in between saw a longer list than the mirror knows, so it is learnt again.
+    this.mirror.forget();
+    return this.redis.snowplowOutboxTrim(this.key, this.trimmedKey, this.maxEvents);
   }
 
   private enforceMemoryBound(): void {
@@ -250,6 +274,7 @@ export class SnowplowOutbox {
   /** A Redis command failed (it may still have run): the mirror is learnt again from the next length. */
   private fail(error: unknown): void {
     this.mirror.forget();
+    this.lengthKnown = false;
     this.counts.errors++;
     this.report(error);
   }
