@@ -126,6 +126,27 @@ describe('SnowplowOutbox: the head from memory', () => {
     expect(await suite.redis.lrange(outboxKey('m'), 0, -1)).toEqual(next.entries);
   });
 
+  test('a push and a remove in flight together keep the mirror: their replies are applied in the order Redis ran them', async () => {
+    const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'q' });
+    await store.count();
+    store.add(Array.from({ length: 10 }, (_, i) => fragment(i)));
+    await store.whenWritten();
+    const read = reads();
+    const page = defined(await store.page('', 0, 6));
+    // The push (a MULTI, whose promise settles a few microtasks later) is sent first, the remove right behind it.
+    store.add(Array.from({ length: 5 }, (_, i) => fragment(10 + i)));
+    const pushed = store.writable();
+    const removed = store.remove(page.epoch, 6);
+    // Busy (as the Snowplow thread is while it builds) until both replies are in: they are read and parsed together.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    expect(await Promise.all([pushed, removed])).toEqual([true, 6]);
+    const next = defined(await store.page('', 0, 100));
+    expect(read).not.toHaveBeenCalled();
+    expect(next.entries).toEqual(Array.from({ length: 9 }, (_, i) => fragment(6 + i)));
+    expect(await suite.redis.lrange(outboxKey('q'), 0, -1)).toEqual(next.entries);
+    expect(store.size()).toBe(9);
+  });
+
   test('events a previous process left are read from Redis first, then the head comes from memory again', async () => {
     await suite.redis.rpush(outboxKey('n'), fragment(0), fragment(1));
     const store = new SnowplowOutbox({ redis: suite.redis, instanceId: 'n' });

@@ -7,6 +7,7 @@
 // the head is sent without reading it back. No method rejects: Redis errors are counted and the events wait in memory.
 import type { RedisClient } from '../redis/redis-client';
 import { OutboxMirror } from './outbox-mirror';
+import { ReplyOrder } from './reply-order';
 import { guarded, safeReporter } from './safe-callback';
 import { defineOutboxCommands, outboxKey, outboxTrimmedKey, pushFitting, type OutboxCommands } from './outbox-commands';
 
@@ -66,6 +67,8 @@ export class SnowplowOutbox {
    */
   private lengthKnown = false;
   private readonly mirror: OutboxMirror;
+  /** Lengths and the mirror follow the replies in the order Redis ran their commands (see ReplyOrder). */
+  private readonly replies = new ReplyOrder();
   private closed = false;
   private readonly counts = { added: 0, written: 0, dropped: 0, errors: 0 };
 
@@ -97,12 +100,15 @@ export class SnowplowOutbox {
 
   /** Events in Redis (asked now) plus those waiting in memory; on a Redis error the last known length is used. */
   async count(): Promise<number> {
+    const ticket = this.replies.ticket();
     try {
-      this.storedLength = await this.redis.llen(this.key);
-      this.lengthKnown = true;
-      this.mirror.learn(this.storedLength);
+      const length = await this.redis.llen(this.key);
+      await this.replies.apply(ticket, () => {
+        this.mirror.learn(length);
+        this.lengthIs(length);
+      });
     } catch (error) {
-      this.fail(error);
+      await this.replies.apply(ticket, () => this.fail(error));
     }
     return this.size();
   }
@@ -140,15 +146,17 @@ export class SnowplowOutbox {
    * returns how many it removed (0 when Redis failed).
    */
   async remove(epoch: string, count: number): Promise<number> {
+    const ticket = this.replies.ticket();
     try {
       const [length, removed] = await this.redis.snowplowOutboxRemove(this.key, this.trimmedKey, epoch, count);
-      this.storedLength = length;
-      this.lengthKnown = true;
-      this.mirror.removed(removed, length);
-      return removed;
+      return await this.replies.apply(ticket, () => {
+        this.mirror.removed(removed, length);
+        this.lengthIs(length);
+        return removed;
+      });
     } catch (error) {
       // The events stay in the list and are sent again: at-least-once.
-      this.fail(error);
+      await this.replies.apply(ticket, () => this.fail(error));
       return 0;
     }
   }
@@ -228,17 +236,19 @@ export class SnowplowOutbox {
   }
 
   private async push(batch: string[]): Promise<boolean> {
+    const ticket = this.replies.ticket();
     try {
       const [length, trimmed, trimCounter] = await this.pushAndTrim(batch);
-      this.storedLength = length;
-      this.lengthKnown = true;
-      this.mirror.pushed(batch, trimmed.length, trimCounter, length);
+      await this.replies.apply(ticket, () => {
+        this.mirror.pushed(batch, trimmed.length, trimCounter, length);
+        this.lengthIs(length);
+      });
       this.counts.written += batch.length;
       if (trimmed.length > 0) this.drop(trimmed, 'outbox-full');
       return true;
     } catch (error) {
       // The push may still have happened (reply lost): retrying can store an event twice, never zero times.
-      this.fail(error);
+      await this.replies.apply(ticket, () => this.fail(error));
       this.memory.unshift(...batch);
       this.enforceMemoryBound();
       return false;
@@ -269,6 +279,12 @@ export class SnowplowOutbox {
   private drop(fragments: string[], reason: DropReason): void {
     this.counts.dropped += fragments.length;
     this.onDrop(fragments, reason);
+  }
+
+  /** A reply stated the list's length (the mirror is told by the caller, with what else the reply said). */
+  private lengthIs(length: number): void {
+    this.storedLength = length;
+    this.lengthKnown = true;
   }
 
   /** A Redis command failed (it may still have run): the mirror is learnt again from the next length. */
