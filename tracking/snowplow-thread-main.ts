@@ -2,6 +2,7 @@
 // and delivers them, reporting outcomes and stats back. Its messages (both ways) are defined here.
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SnowplowDelivery, withTimeout, type OutcomeKind, type SnowplowDeliverySettings, type SnowplowDeliveryStats } from './snowplow-delivery';
+import { SnowplowBuildQueue, type EventsToBuild } from './snowplow-build-queue';
 import { createPayloadBuilder, type PayloadBuilderOptions } from './snowplow-payload-builder';
 import { niceThisThread } from './thread-priority';
 import { connectRedis, type RedisConnectionData } from './thread-redis-connection';
@@ -17,7 +18,7 @@ export interface SnowplowThreadData {
 
 export type ToSnowplowThread =
   /** Events to build: ids into the names sent so far (`names` are new ones, continuing the list) and when each was tracked. */
-  | { kind: 'events'; seq: number; names: string[]; ids: Uint32Array; times: Float64Array; count: number }
+  | ({ kind: 'events' } & EventsToBuild)
   /** Send until the outbox is empty or `deadline` (epoch ms: the caller's time counts) has passed; answered with `done`. */
   | { kind: 'flush'; id: number; deadline: number }
   /** Flush until `deadline`, write what is left to Redis, disconnect; answered with `done`. */
@@ -50,41 +51,33 @@ function startSnowplowThread(data: SnowplowThreadData, port: MessagePort): void 
     onOutcome: (outcome, counts) => send({ kind: 'outcome', outcome, counts: [...counts] }),
     onError: report,
   });
-  const build = createPayloadBuilder(data.builder);
-  const names: string[] = [];
-
-  const buildEvents = (message: Extract<ToSnowplowThread, { kind: 'events' }>) => {
-    for (const name of message.names) names.push(name);
-    const fragments: string[] = [];
-    const failed = new Map<string, number>();
-    let firstError: unknown;
-    for (let i = 0; i < message.count; i++) {
-      const name = names[message.ids[i] ?? -1] ?? 'unknown';
-      try {
-        fragments.push(build(name, message.times[i] ?? Date.now()));
-      } catch (error) {
-        firstError ??= error;
-        failed.set(name, (failed.get(name) ?? 0) + 1);
-      }
-    }
-    delivery.add(fragments);
-    if (failed.size > 0) {
+  const queue = new SnowplowBuildQueue({
+    build: createPayloadBuilder(data.builder),
+    onBuilt: (fragments, failed, firstError) => {
+      delivery.add(fragments);
+      if (failed.size === 0) return;
       delivery.lost(failed);
-      report(new Error(`Snowplow payloads: ${message.count - fragments.length} event(s) failed to build and are dropped: ${firstError instanceof Error ? firstError.message : String(firstError)}`));
-    }
-    send({ kind: 'built', seq: message.seq, count: message.count });
-  };
+      let count = 0;
+      for (const n of failed.values()) count += n;
+      report(new Error(`Snowplow payloads: ${count} event(s) failed to build and are dropped: ${firstError instanceof Error ? firstError.message : String(firstError)}`));
+    },
+    onDone: (seq, count) => send({ kind: 'built', seq, count }),
+  });
 
   send({ kind: 'ready' });
   port.on('message', (message: ToSnowplowThread) => {
     switch (message.kind) {
       case 'events':
-        buildEvents(message);
+        queue.add(message);
         return;
       case 'flush':
-        void delivery.flush(message.deadline - Date.now()).then((drained) => send({ kind: 'done', id: message.id, drained }));
+        // What is queued is built first (its slices and the sending take turns), all within the deadline.
+        void withTimeout(queue.drained(), message.deadline - Date.now())
+          .then(() => delivery.flush(message.deadline - Date.now()))
+          .then((drained) => send({ kind: 'done', id: message.id, drained: drained && queue.size === 0 }));
         return;
       case 'close':
+        queue.buildAll();
         void delivery.close(message.deadline - Date.now()).then(async () => {
           // QUIT waits for Redis; one that is down must not hold the thread's end.
           await withTimeout(redis.quit().catch(() => undefined), 1000);
