@@ -1,10 +1,10 @@
 // Benchmark: the tracking path's three figures side by side in one run — Redis's PFADD ceiling, the rate callers of
 // track() get (flag on for half the namespaces), Snowplow events delivered per second end to end — and the rate
-// @snowplow/node-tracker alone builds events at, all on the same machine at the same time; prints a Markdown row.
-// Run with `npx tsx bench/tracking-throughput.ts [events, default 200000] [percent of namespaces with the flag on, default 50]`;
-// it starts its own redis-server, and the collector in a process of its own, on 127.0.0.1.
+// @snowplow/node-tracker alone builds events at, all on the same machine in the same run; prints a Markdown row a round.
+// Run with `npx tsx bench/tracking-throughput.ts [events, default 200000] [percent of namespaces with the flag on,
+// default 50] [rounds, default 3]`; it starts its own redis-server, and the collector in a process of its own, on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import Redis from 'ioredis';
 import { loadConfig } from '../config/load-config';
@@ -14,12 +14,14 @@ import { startTrackingPath, type TrackingPath } from '../tracking/start-tracking
 import { DEFAULT_EVENT_MIX, eventSampler } from '../traffic/event-mix';
 import { namespaceName } from '../traffic/traffic-generator';
 import { startCollectorProcess } from './collector-process';
-import { measureTrackerAlone, threadCpuSeconds } from './snowplow-tracker-cost';
+import { measureTrackerAlone, threadCpuSeconds, type TrackerCost } from './snowplow-tracker-cost';
 
 const FLAG = 'route_hll_to_snowplow_phase3';
 const EVENTS = Number(process.argv[2] ?? 200_000);
 /** Percentage of actors the flag is on for; the issue's figure is with half the namespaces (50). */
 const ENABLED_PERCENT = Number(process.argv[3] ?? 50);
+/** Rounds of the three measurements, one after the other in the same processes; each is reported, then the medians. */
+const ROUNDS = Math.max(1, Number(process.argv[4] ?? 3));
 const NAMESPACES = 2_000;
 const USERS = 50_000;
 const CHUNK = 2_000; // events per event-loop turn, so Redis replies and HTTP responses are handled in between
@@ -31,6 +33,8 @@ interface RunFigures {
   cpu: { tracker: number; collector: number; redis: number };
   /** CPU seconds of the main thread (the caller's) while the track() calls ran, and during the whole run. */
   mainThreadCpu: { calls: number; run: number };
+  /** CPU seconds of the busiest thread besides the main one: the Snowplow thread. */
+  snowplowThreadCpu: number;
   acceptedSeconds: number;
   deliveredSeconds: number;
   drained: boolean;
@@ -40,47 +44,64 @@ interface RunFigures {
 }
 
 async function main(): Promise<void> {
-  const loads: number[] = [os.loadavg()[0] ?? 0];
   const redisServer = await startRedisServer();
   const collector = await startCollectorProcess();
   const admin = new Redis(redisServer.url);
+  const rounds: Round[] = [];
   try {
-    const ceiling = pfaddCeiling(redisServer.port);
     await admin.flushall();
-    const alone = measureTrackerAlone(Math.max(20_000, Math.round(EVENTS / 4)));
-
     // By default half the namespaces: percentage of actors 50 on production, as in the middle of a ramp.
     await new RedisFlagStore(admin).apply(FLAG, 'production', { kind: 'percentage', gate: 'percentageOfActors', value: ENABLED_PERCENT });
     const config = loadConfig({ REDIS_URL: redisServer.url, SNOWPLOW_COLLECTOR_URL: collector.url, TRACKING_INSTANCE_ID: 'bench' });
     // Bench-sized queues: every event must fit, so nothing is dropped and the run measures delivery, not loss.
     const path = await startTrackingPath(config, { maxQueuedEvents: EVENTS, maxEvents: EVENTS, maxMemoryEvents: EVENTS, flushIntervalMs: 50 });
-    let run: RunFigures;
     try {
       // Warm-up: the payload thread and the JIT get going, as in a process that has been serving for a while.
       await trackAll(path, WARM_UP_EVENTS);
       await path.tracker.flush({ timeoutMs: 60_000 });
-      await collector.reset();
-      loads.push(os.loadavg()[0] ?? 0);
-      run = await timedRun(path, () => ({ tracker: processCpuSeconds(), collector: childCpuSeconds(collector.pid), redis: redisCpuSeconds(redisServer.port) }));
+      for (let round = 0; round < ROUNDS; round++) {
+        const load = [os.loadavg()[0] ?? 0];
+        // The three figures of a round are taken one after the other, so none of them shares the CPU with another.
+        const ceiling = pfaddCeiling(redisServer.port);
+        const alone = measureTrackerAlone(Math.max(20_000, Math.round(EVENTS / 4)));
+        await collector.reset();
+        load.push(os.loadavg()[0] ?? 0);
+        const run = await timedRun(path, () => ({ tracker: processCpuSeconds(), collector: childCpuSeconds(collector.pid), redis: redisCpuSeconds(redisServer.port) }));
+        load.push(os.loadavg()[0] ?? 0);
+        rounds.push({ load, ceiling, alone, run, received: await collector.counts() });
+      }
     } finally {
       await path.close();
     }
-    loads.push(os.loadavg()[0] ?? 0);
-    const received = await collector.counts();
+  } finally {
+    admin.disconnect();
+    await collector.stop();
+    await redisServer.stop();
+  }
+  report(rounds);
+}
 
-    const trackRate = EVENTS / run.acceptedSeconds;
-    const deliveredRate = run.routed / run.deliveredSeconds;
-    const trackRatio = trackRate / ceiling;
-    const deliveredRatio = deliveredRate / alone.eventsPerSecond;
+interface Round {
+  load: number[];
+  ceiling: number;
+  alone: TrackerCost;
+  run: RunFigures;
+  received: { good: number; bad: number };
+}
+
+function report(rounds: Round[]): void {
+  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  const ratios = rounds.map(({ ceiling, alone, run }) => ({ track: EVENTS / run.acceptedSeconds / ceiling, delivered: run.routed / run.deliveredSeconds / alone.eventsPerSecond }));
+  rounds.forEach(({ load, ceiling, alone, run, received }, index) => {
     const perRouted = (s: number) => (run.routed > 0 ? ((1e6 * s) / run.routed).toFixed(1) : 'n/a');
+    const { track, delivered } = ratios[index]!;
     const rows: [string, string][] = [
-      ['machine', `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`],
-      ['load average (1 min): start, run, end', loads.map((l) => l.toFixed(2)).join(', ')],
+      ['load average (1 min): start, run, end', load.map((l) => l.toFixed(2)).join(', ')],
       ['PFADD ceiling (redis-benchmark -P 16)', `${fmt(ceiling)} PFADD/s`],
       ['node-tracker alone (track(), no store)', `${fmt(alone.eventsPerSecond)} events/s (${alone.events} events; ${((1e6 * alone.cpuSeconds) / alone.events).toFixed(1)} µs of CPU each)`],
       ['events tracked', `${EVENTS} (${NAMESPACES} namespaces, ${USERS} users, ${run.routed} routed to Snowplow = ${((100 * run.routed) / EVENTS).toFixed(1)} %)`],
-      ['track() calls accepted', `${fmt(trackRate)} events/s (${run.acceptedSeconds.toFixed(2)} s) = ${trackRatio.toFixed(2)} of the ceiling (goal ≥ ${GOALS.trackVsCeiling})`],
-      ['Snowplow delivered end to end', `${fmt(deliveredRate)} events/s (${run.deliveredSeconds.toFixed(2)} s, drained: ${run.drained}) = ${deliveredRatio.toFixed(2)} of node-tracker alone (goal ≥ ${GOALS.deliveredVsTrackerAlone})`],
+      ['track() calls accepted', `${fmt(EVENTS / run.acceptedSeconds)} events/s (${run.acceptedSeconds.toFixed(2)} s) = ${track.toFixed(2)} of the ceiling (goal ≥ ${GOALS.trackVsCeiling})`],
+      ['Snowplow delivered end to end', `${fmt(run.routed / run.deliveredSeconds)} events/s (${run.deliveredSeconds.toFixed(2)} s, drained: ${run.drained}) = ${delivered.toFixed(2)} of node-tracker alone (goal ≥ ${GOALS.deliveredVsTrackerAlone})`],
       ['all events end to end (HLL + Snowplow)', `${fmt(EVENTS / run.deliveredSeconds)} events/s`],
       ['at the collector', `${received.good} good of ${run.routed} routed, ${received.bad} bad, ${run.requests} requests, ${run.dropped} dropped`],
       [
@@ -91,28 +112,32 @@ async function main(): Promise<void> {
         'CPU during the run (µs per routed event)',
         [
           ...Object.entries(run.cpu).map(([part, s]) => `${part} process ${s.toFixed(2)} s (${perRouted(s)})`),
-          `of which not the main thread (the Snowplow thread, GC helpers) ${(run.cpu.tracker - run.mainThreadCpu.run).toFixed(2)} s (${perRouted(run.cpu.tracker - run.mainThreadCpu.run)})`,
+          `of which the Snowplow thread ${run.snowplowThreadCpu.toFixed(2)} s (${perRouted(run.snowplowThreadCpu)})`,
+          `other threads (V8's GC and compiler helpers, libuv) ${(run.cpu.tracker - run.mainThreadCpu.run - run.snowplowThreadCpu).toFixed(2)} s (${perRouted(run.cpu.tracker - run.mainThreadCpu.run - run.snowplowThreadCpu)})`,
         ].join(', '),
       ],
     ];
+    console.log(`\nround ${index + 1} of ${rounds.length}`);
     for (const [k, v] of rows) console.log(`${k.padEnd(40)} ${v}`);
-    console.log('\n| date | load avg (1 min) start / run / end | PFADD ceiling | `track()` accepted | ÷ ceiling | node-tracker alone | Snowplow delivered end to end | ÷ tracker alone | good / routed, bad, dropped |');
-    console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
+  });
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  console.log(`\nmedian of ${rounds.length} rounds: track() ${median(ratios.map((r) => r.track)).toFixed(2)} of the ceiling, Snowplow delivered ${median(ratios.map((r) => r.delivered)).toFixed(2)} of node-tracker alone`);
+  console.log('\n| date | round | load avg (1 min) start / run / end | PFADD ceiling | `track()` accepted | ÷ ceiling | node-tracker alone | Snowplow delivered end to end | ÷ tracker alone | good / routed, bad, dropped |');
+  console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---|');
+  rounds.forEach(({ load, ceiling, alone, run, received }, index) => {
+    const { track, delivered } = ratios[index]!;
     console.log(
-      `| ${new Date().toISOString().slice(0, 10)} | ${loads.map((l) => l.toFixed(1)).join(' / ')} | ${fmt(ceiling)}/s | ${fmt(trackRate)}/s | **${trackRatio.toFixed(2)}** | ` +
-        `${fmt(alone.eventsPerSecond)}/s | ${fmt(deliveredRate)}/s | **${deliveredRatio.toFixed(2)}** | ${received.good} / ${run.routed}, ${received.bad}, ${run.dropped} |`,
+      `| ${new Date().toISOString().slice(0, 10)} | ${index + 1} | ${load.map((l) => l.toFixed(1)).join(' / ')} | ${fmt(ceiling)}/s | ${fmt(EVENTS / run.acceptedSeconds)}/s | **${track.toFixed(2)}** | ` +
+        `${fmt(alone.eventsPerSecond)}/s | ${fmt(run.routed / run.deliveredSeconds)}/s | **${delivered.toFixed(2)}** | ${received.good} / ${run.routed}, ${received.bad}, ${run.dropped} |`,
     );
-  } finally {
-    admin.disconnect();
-    await collector.stop();
-    await redisServer.stop();
-  }
+  });
 }
 
 /** EVENTS track() calls, CHUNK per event-loop turn; "delivered" is when the HLL buffer is written and the outbox drained. */
 async function timedRun(path: TrackingPath, cpu: () => RunFigures['cpu']): Promise<RunFigures> {
   const before = path.tracker.stats();
   const cpuBefore = cpu();
+  const threadsBefore = threadCpuSecondsByTid();
   const mainBefore = threadCpuSeconds();
   const started = process.hrtime.bigint();
   await trackAll(path, EVENTS);
@@ -122,9 +147,13 @@ async function timedRun(path: TrackingPath, cpu: () => RunFigures['cpu']): Promi
   const deliveredSeconds = seconds(started);
   const after = path.tracker.stats();
   const cpuAfter = cpu();
+  const threadsAfter = threadCpuSecondsByTid();
+  let snowplowThreadCpu = 0;
+  for (const [tid, seconds] of threadsAfter) if (tid !== process.pid) snowplowThreadCpu = Math.max(snowplowThreadCpu, seconds - (threadsBefore.get(tid) ?? 0));
   return {
     cpu: { tracker: cpuAfter.tracker - cpuBefore.tracker, collector: cpuAfter.collector - cpuBefore.collector, redis: cpuAfter.redis - cpuBefore.redis },
     mainThreadCpu: { calls: mainAfterCalls - mainBefore, run: threadCpuSeconds() - mainBefore },
+    snowplowThreadCpu,
     acceptedSeconds,
     deliveredSeconds,
     drained,
@@ -168,7 +197,18 @@ function processCpuSeconds(): number {
 
 /** utime + stime of another process from /proc (Linux), in seconds. */
 function childCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** utime + stime of each thread of this process (Linux), in seconds, by thread id. */
+function threadCpuSecondsByTid(): Map<number, number> {
+  const byTid = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) byTid.set(Number(tid), statCpuSeconds(`/proc/${process.pid}/task/${tid}/stat`));
+  return byTid;
+}
+
+function statCpuSeconds(statFile: string): number {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
