@@ -153,12 +153,31 @@ export async function startCollectorServer(options: CollectorServerOptions = {})
 const CONTEXTS_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1';
 const registry = igluRegistry();
 
+/**
+ * What the contexts of recent events were found to be, by their text: a tracker sends the same contexts again and again
+ * (an HLL event's are the same for every event of that name), and the same text always gets the same verdict.
+ */
+const contextVerdicts = new Map<string, readonly string[]>();
+const MAX_CONTEXT_VERDICTS = 10_000;
+
 /** The contexts of an event (`co`, or base64url `cx`) checked as Micro would: the envelope, then each entity's schema. */
-function contextErrors(fields: Record<string, unknown>): string[] {
-  const text = typeof fields.co === 'string' ? fields.co : typeof fields.cx === 'string' ? Buffer.from(fields.cx, 'base64url').toString('utf8') : undefined;
-  if (text === undefined) return [];
+function contextErrors(fields: Record<string, unknown>): readonly string[] {
+  const co = typeof fields.co === 'string';
+  const encoded = co ? (fields.co as string) : typeof fields.cx === 'string' ? fields.cx : undefined;
+  if (encoded === undefined) return [];
+  const key = (co ? 'co:' : 'cx:') + encoded;
+  let verdict = contextVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = checkContexts(co ? encoded : Buffer.from(encoded, 'base64url').toString('utf8'), co ? 'co' : 'cx');
+    if (contextVerdicts.size >= MAX_CONTEXT_VERDICTS) contextVerdicts.clear();
+    contextVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function checkContexts(text: string, field: 'co' | 'cx'): string[] {
   const contexts = parseJson(text) as { schema?: unknown; data?: unknown } | undefined;
-  if (contexts === undefined) return [`${typeof fields.co === 'string' ? 'co' : 'cx'} is not JSON`];
+  if (contexts === undefined) return [`${field} is not JSON`];
   if (contexts.schema !== CONTEXTS_SCHEMA && !(typeof contexts.schema === 'string' && /^iglu:com\.snowplowanalytics\.snowplow\/contexts\/jsonschema\/1-0-\d+$/.test(contexts.schema))) {
     return [`contexts are not a ${CONTEXTS_SCHEMA} self-describing JSON`];
   }
@@ -170,13 +189,12 @@ function contextErrors(fields: Record<string, unknown>): string[] {
 function validateEvent(event: unknown): string[] {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return ['event is not an object'];
   const fields = event as Record<string, unknown>;
-  const errors = Object.entries(fields)
-    .filter(([, value]) => typeof value !== 'string')
-    .map(([key]) => `field ${key} is not a string`);
+  const errors: string[] = [];
+  for (const key in fields) if (typeof fields[key] !== 'string') errors.push(`field ${key} is not a string`);
   if (typeof fields.e !== 'string' || fields.e === '') errors.push('missing event type (e)');
   if (fields.e === 'se' && (!fields.se_ca || !fields.se_ac)) errors.push('structured event without se_ca or se_ac');
-  errors.push(...contextErrors(fields));
-  return errors;
+  const contexts = contextErrors(fields);
+  return contexts.length === 0 ? errors : [...errors, ...contexts];
 }
 
 /** The shape of Snowplow Micro's /micro/good entries, reduced to the fields a structured event has. */

@@ -56,3 +56,19 @@ it('reads the registry as Iglu lays it out, and names a schema it does not have'
   expect(registry.validate('iglu:com.gitlab/gitlab_service_ping/jsonschema/9-0-0', {})).toEqual([expect.stringMatching(/not in the registry/)]);
   expect(registry.validate('not an iglu uri', {})).toEqual([expect.stringMatching(/not in the registry/)]);
 });
+
+it('gives the same contexts the same verdict every time they come (co and base64url cx alike), and a field that is not a string is named', async () => {
+  const good = contexts({ data_source: 'redis_hll', event_name: 'i_quickactions_approve' });
+  const bad = contexts({ data_source: 'redis_hll' });
+  const cx = (value: unknown) => {
+    const { co, ...rest } = event(value);
+    return { ...rest, cx: Buffer.from(co!, 'utf8').toString('base64url') };
+  };
+  await post([event(good), event(bad), event(good), event(bad), cx(good), cx(bad), { ...event(good), se_va: 1 }]);
+  expect(collector.events()).toHaveLength(3);
+  const reasons = collector.badEvents().map((b) => b.errors.join('; '));
+  expect(reasons).toHaveLength(4);
+  expect(new Set(reasons.slice(0, 3)).size).toBe(1);
+  expect(reasons[0]).toMatch(/must have required property 'event_name'/);
+  expect(reasons[3]).toBe('field se_va is not a string');
+});
