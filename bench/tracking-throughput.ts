@@ -121,14 +121,16 @@ function report(rounds: Round[]): void {
     for (const [k, v] of rows) console.log(`${k.padEnd(40)} ${v}`);
   });
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-  console.log(`\nmedian of ${rounds.length} rounds: track() ${median(ratios.map((r) => r.track)).toFixed(2)} of the ceiling, Snowplow delivered ${median(ratios.map((r) => r.delivered)).toFixed(2)} of node-tracker alone`);
+  const routed = rounds.some(({ run }) => run.routed > 0);
+  const deliveredMedian = routed ? `, Snowplow delivered ${median(ratios.map((r) => r.delivered)).toFixed(2)} of node-tracker alone` : ' (nothing routed to Snowplow)';
+  console.log(`\nmedian of ${rounds.length} rounds: track() ${median(ratios.map((r) => r.track)).toFixed(2)} of the ceiling${deliveredMedian}`);
   console.log('\n| date | round | load avg (1 min) start / run / end | PFADD ceiling | `track()` accepted | ÷ ceiling | node-tracker alone | Snowplow delivered end to end | ÷ tracker alone | good / routed, bad, dropped |');
   console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---|');
   rounds.forEach(({ load, ceiling, alone, run, received }, index) => {
     const { track, delivered } = ratios[index]!;
     console.log(
       `| ${new Date().toISOString().slice(0, 10)} | ${index + 1} | ${load.map((l) => l.toFixed(1)).join(' / ')} | ${fmt(ceiling)}/s | ${fmt(EVENTS / run.acceptedSeconds)}/s | **${track.toFixed(2)}** | ` +
-        `${fmt(alone.eventsPerSecond)}/s | ${fmt(run.routed / run.deliveredSeconds)}/s | **${delivered.toFixed(2)}** | ${received.good} / ${run.routed}, ${received.bad}, ${run.dropped} |`,
+        `${fmt(alone.eventsPerSecond)}/s | ${run.routed > 0 ? `${fmt(run.routed / run.deliveredSeconds)}/s | **${delivered.toFixed(2)}**` : '— | —'} | ${received.good} / ${run.routed}, ${received.bad}, ${run.dropped} |`,
     );
   });
 }
