@@ -15,8 +15,10 @@ export interface SnowplowSenderOptions extends PayloadBuilderOptions, SnowplowDe
   /** Events waiting for the Snowplow thread at most; past it events are dropped and counted. Default 100,000. */
   maxQueuedEvents?: number;
   /**
-   * Nice value of the Snowplow thread on Linux (0–19): with the CPU short, the callers of track() get it first and
-   * the thread catches up after (its queue absorbs the burst). Default 10; 0 keeps the process's priority.
+   * Nice value of the Snowplow thread on Linux (0–19). Default 0: the process's priority. Above 0 the callers of
+   * track() win the CPU when it is short, but so does every other busy process on the host: under sustained load the
+   * thread then falls behind until the outbox bound drops events (docs/benchmarks.md: at nice 10, next to two busy
+   * processes, delivery fell to 0.17 of node-tracker alone). Set it only where the host has CPU to spare.
    */
   threadNice?: number;
   now?: () => Date;
@@ -68,7 +70,7 @@ export class SnowplowSender {
           concurrentRequests: options.concurrentRequests,
         },
         redis: redisConnectionOf(options.redis),
-        nice: options.threadNice ?? 10,
+        nice: options.threadNice ?? 0,
       },
       maxQueuedEvents: options.maxQueuedEvents,
       onOutcome: (kind, counts) => this.counters.record(kind, counts, now()),
