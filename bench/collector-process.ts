@@ -22,14 +22,26 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   return {
     url,
     pid: child.pid ?? 0,
-    counts: async () => (await (await fetch(`${url}/micro/all`)).json()) as { total: number; good: number; bad: number },
-    reset: async () => void (await fetch(`${url}/micro/reset`)).text(),
+    counts: async () => (await (await get(`${url}/micro/all`)).json()) as { total: number; good: number; bad: number },
+    reset: async () => void (await get(`${url}/micro/reset`)).text(),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.send('stop');
       }),
   };
+}
+
+/**
+ * GET, once more if the first try finds its kept-alive connection closed: between rounds more than the server's
+ * keep-alive timeout (5 s) can pass, and the server may close the connection just as fetch reuses it.
+ */
+async function get(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch {
+    return fetch(url);
+  }
 }
 
 async function serve(): Promise<void> {
