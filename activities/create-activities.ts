@@ -135,6 +135,11 @@ export function createActivities({ flagStore, volumeReader, notify, freeze = NO_
       return { reverted: true, gates: restored.current, found: restored.previous, source, changeRecord };
     },
 
+    /** Does nothing: its marker ends a wait that its timer ended, after the messages of the same workflow task. */
+    async waitEnded(): Promise<void> {
+      // Nothing to do: what counts is the marker it leaves in the history.
+    },
+
     async readEventVolume(request: { flag: string; windowSeconds: number }): Promise<VolumeReading> {
       return volumeReader.read(request.flag, new Date(), request.windowSeconds);
     },

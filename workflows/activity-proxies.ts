@@ -42,6 +42,14 @@ export function guardReads(summary: string) {
   });
 }
 
+/**
+ * The marker at the end of a wait its timer ended (a local activity that does nothing): the code after the wait runs
+ * in an activation of its own, with every message of the same workflow task already handled.
+ */
+export function waitEndMarker(summary: string) {
+  return proxyLocalActivities<RolloutActivities>({ summary, startToCloseTimeout: '5s', retry: { initialInterval: '100ms', maximumInterval: '1s' } });
+}
+
 /** Guard reads as rollouts recorded before GUARD_WATCHES_EVERY_INTERVAL made them: activities that fail the rollout. */
 export function legacyGuardReads(summary: string) {
   return proxyActivities<RolloutActivities>({

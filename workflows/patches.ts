@@ -35,3 +35,10 @@ export const ANNOUNCEMENTS = 'announcements';
  * worker's death (see docs/versioning.md).
  */
 export const FIRED_TIMER_CLOCK = 'fired-timer-clock';
+
+/**
+ * A wait that its own timer ends records a marker (the `waitEnded` local activity) before the code after it runs, so
+ * that a message which came in the same workflow task is seen there whatever order the worker hands them over in (a
+ * worker that had the rollout in its cache gives the fired timer first, a fresh one the message; see docs/versioning.md).
+ */
+export const WAIT_END_MARKER = 'wait-end-marker';

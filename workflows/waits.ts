@@ -6,6 +6,7 @@ import type { RolloutContext } from './rollout-context';
 import type { Approval } from './message-schemas';
 import type { RolloutProgress } from './rollout-progress';
 import type { GateName, Stage } from './rollout-status';
+import { waitEndMarker } from './activity-proxies';
 import { gateCommands } from './gate-commands';
 import { dueCheck } from '../volume/guard-cadence';
 import type { Cadence } from './volume-guard';
@@ -71,7 +72,10 @@ export async function waitUntil(ctx: RolloutContext, end: number | (() => number
       if (!(await timerFires(stirred, wakeAt - now, options.summary))) continue;
       // The timer's consequence first, at its end, whatever this activation's clock says or a message came with it.
       clock.timerFired(wakeAt);
-      if (wakeAt >= until) return false;
+      if (wakeAt >= until) {
+        if (clock.markWaitEnds) await waitEndMarker(`ended: ${options.summary}`).waitEnded();
+        return false;
+      }
       await guard.watch(ctx, cadence); // wakeAt is the check that was due
       continue;
     }

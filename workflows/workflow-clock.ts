@@ -1,6 +1,6 @@
 // The rollout's clock: workflow time, except that in the activation where a wait's timer fired it is that timer's end.
 import { patched, workflowInfo } from '@temporalio/workflow';
-import { FIRED_TIMER_CLOCK } from './patches';
+import { FIRED_TIMER_CLOCK, WAIT_END_MARKER } from './patches';
 
 /**
  * Decisions after a wait compare "now" with the ends of waits and the guard's next check. When a worker dies and its
@@ -14,6 +14,8 @@ import { FIRED_TIMER_CLOCK } from './patches';
 export class WorkflowClock {
   /** False for rollouts recorded before FIRED_TIMER_CLOCK: plain workflow time, waits as they were. */
   readonly firedTimerRules: boolean;
+  /** True when a wait that its timer ended records the waitEnded marker before going on (WAIT_END_MARKER). */
+  readonly markWaitEnds: boolean;
   /**
    * `activation` is workflowInfo().unsafe: the SDK (1.24) makes a new one for each activation (and while an update's
    * validator runs, which is before the workflow code resumes), not when search attributes are upserted.
@@ -22,6 +24,8 @@ export class WorkflowClock {
 
   constructor() {
     this.firedTimerRules = patched(FIRED_TIMER_CLOCK);
+    // Asked once at the start of a run, like FIRED_TIMER_CLOCK: a run recorded before goes on without the markers.
+    this.markWaitEnds = this.firedTimerRules && patched(WAIT_END_MARKER);
   }
 
   now(): number {

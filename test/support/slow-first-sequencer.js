@@ -9,6 +9,7 @@ const SLOW_FIRST = [
   'observability-tracing',
   'temporal-mtls',
   'e2e-cli-exit-codes',
+  'e2e-failover-timer-end',
   'e2e-two-workers',
   'redis-cluster-rollout',
   'workflow-continue-as-new-rollback',
