@@ -55,6 +55,24 @@ const REQUIRED_V6_SCENARIOS = [
   'worker-killed-in-soak',
 ];
 
+/**
+ * Recorded since WAIT_END_MARKER (test/histories/v7): every path again, and five histories of
+ * test/e2e-failover-timer-end.test.ts in which a wait's own timer ended it while its worker was dead and a message came
+ * in the same task (a reminder, a deadline by update with and without a cached survivor, a deadline by signal, a soak).
+ */
+const REQUIRED_V7_SCENARIOS = [
+  ...REQUIRED_V3_SCENARIOS,
+  'change-window-weekend',
+  'freeze-hold',
+  'deployment-timeout-reject',
+  'cleanup-timeout',
+  'worker-killed-gate-reminder-approved',
+  'worker-killed-gate-deadline-approved',
+  'worker-killed-gate-deadline-approved-fresh',
+  'worker-killed-gate-deadline-signalled',
+  'worker-killed-soak-end-aborted',
+];
+
 let corpus: CorpusHistory[];
 
 beforeAll(() => {
@@ -79,6 +97,7 @@ it('holds a recording of every path, and the pre-continue-as-new rollout of the 
   for (const scenario of REQUIRED_V4_SCENARIOS) expect(names).toContain(`v4/${scenario}`);
   for (const scenario of REQUIRED_V5_SCENARIOS) expect(names).toContain(`v5/${scenario}`);
   for (const scenario of REQUIRED_V6_SCENARIOS) expect(names).toContain(`v6/${scenario}`);
+  for (const scenario of REQUIRED_V7_SCENARIOS) expect(names).toContain(`v7/${scenario}`);
   expect(names).toContain('v1/happy-path');
 });
 
@@ -107,6 +126,13 @@ it.each<[string, string, string, string, string[]]>([
   ['production changes are no longer held by the change window', 'change-control.ts', 'if (!patched(CHANGE_CONTROL)) return;', 'return;', ['v4/change-window-weekend', 'v4/freeze-hold', 'v4/happy-path']],
   ['the ramp no longer announces the global enable', 'rollout-stages.ts', 'if (patched(ANNOUNCEMENTS)) {', 'if (false) {', ['v5/happy-path']],
   ['a message that comes with a fired timer wins over it again', 'waits.ts', 'if (clock.firedTimerRules) {', 'if (false) {', ['v6/worker-killed-gate-approved', 'v6/worker-killed-in-soak']],
+  [
+    'a wait its timer ended goes on without its marker again',
+    'waits.ts',
+    'if (clock.markWaitEnds) await',
+    'if (false as boolean) await',
+    ['v7/worker-killed-gate-deadline-approved', 'v7/worker-killed-soak-end-aborted', 'v7/happy-path', 'v7/gate-deadline'],
+  ],
   ['continue-as-new comes later', 'continue-as-new.ts', 'CONTINUE_AS_NEW_AFTER_EVENTS = 4000;', 'CONTINUE_AS_NEW_AFTER_EVENTS = 40000;', ['v2/continue-as-new-then-breach.run-1']],
 ])('fails the replay when %s', async (_change, file, text, replacement, mustFail) => {
   expect((await failingReplays(await mutatedWorkflowBundle(file, text, replacement), mustFail)).sort()).toEqual([...mustFail].sort());
