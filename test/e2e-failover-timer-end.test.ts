@@ -23,8 +23,13 @@ import { startWorkerProcess, waitUntilPolling, type WorkerProcess } from './supp
 const EventType = temporal.api.enums.v1.EventType;
 /** After a worker dies, a query first waits out the sticky queue's schedule-to-start timeout (10 s). */
 const STATUS_WAIT_MS = 30_000;
-/** How long before the timer fires the victim is killed. */
-const KILL_BEFORE_FIRE_MS = 700;
+/**
+ * When, before the timer fires, the victim answers a status query and is killed right after. The server sends the
+ * fired timer's task to the victim's sticky queue (and on after its 10 s schedule-to-start timeout) only while the
+ * victim's last poll there is recent; answering the query starts a new poll. Seconds ahead, so a busy machine cannot
+ * make the kill come after the timer.
+ */
+const KILL_BEFORE_FIRE_MS = 4000;
 
 let redisServer: RunningRedis;
 let devServer: RunningTemporalDevServer;
@@ -144,10 +149,23 @@ async function run(scenario: Scenario): Promise<{ status: RolloutStatus; events:
   const taskQueue = `failover-${rolloutPlan.flag}`;
   const env = { TEMPORAL_ADDRESS: devServer.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: redisServer.url };
   const rollouts = new RolloutClient(client, taskQueue, STATUS_WAIT_MS);
-  const victim = startWorkerProcess({ env });
-  workers.push(victim);
-  await waitUntilPolling(client, taskQueue, victim);
+  // Both workers poll before the rollout starts (bundling the workflows takes long on a busy machine, longer than the
+  // timers here). Whichever takes the first workflow task is the victim: it holds the rollout, and every later task and
+  // query goes to its sticky queue while it lives; the other, the survivor, holds nothing of it.
+  const pair = [startWorkerProcess({ env }), startWorkerProcess({ env })];
+  workers.push(...pair);
+  await Promise.all(pair.map((worker) => waitUntilPolling(client, taskQueue, worker)));
   await rollouts.start(rolloutPlan);
+  const handle = client.workflow.getHandle(rolloutWorkflowId(rolloutPlan.flag));
+  const completedBy = (history: HistoryEvent[]) =>
+    history.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).map((e) => e.workflowTaskCompletedEventAttributes?.identity ?? '');
+  const first = await pollUntil(async () => completedBy(await historyOf(handle))[0], (identity) => identity !== undefined, {
+    what: `${rolloutPlan.flag}: the first workflow task completed`,
+    timeoutMs: 60_000,
+    intervalMs: 100,
+  });
+  const victim = pair.find((worker) => worker.identity === first.value)!;
+  const survivor = pair.find((worker) => worker !== victim)!;
   const status = (what: string, ok: (s: RolloutStatus) => boolean, timeoutMs = 60_000) =>
     pollUntil(() => rollouts.status(rolloutPlan.flag), ok, { what: `${rolloutPlan.flag}: ${what}`, timeoutMs, intervalMs: 200 });
   for (const gate of scenario.before) {
@@ -155,12 +173,6 @@ async function run(scenario: Scenario): Promise<{ status: RolloutStatus; events:
     const confirmed = gate === 'global-readiness' ? { confirmed: [...READINESS_ITEM_IDS] } : {};
     await rollouts.send(rolloutPlan.flag, 'approve', { gate, by: gate === 'production-qa' ? 'bob' : 'alice', ...confirmed }, 30_000);
   }
-  // Only the victim has run the rollout; the survivor polls from now on but holds nothing of it.
-  const survivor = startWorkerProcess({ env });
-  workers.push(survivor);
-  await waitUntilPolling(client, taskQueue, survivor);
-
-  const handle = client.workflow.getHandle(rolloutWorkflowId(rolloutPlan.flag));
   const started = await pollUntil(
     async () => (await historyOf(handle)).find((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED && timerSummary(e) === scenario.timer),
     (event) => event !== undefined,
@@ -169,15 +181,15 @@ async function run(scenario: Scenario): Promise<{ status: RolloutStatus; events:
   const attributes = started.value!.timerStartedEventAttributes;
   const timerId = attributes?.timerId;
   const firesAt = millis(started.value!.eventTime) + millis(attributes?.startToFireTimeout);
-  // A query the victim answers just before the timer fires has it poll its sticky queue again: the server sends the
-  // fired timer's task there (and on after the 10 s schedule-to-start timeout) only while that poll is recent.
-  await sleepUntil(firesAt - 2 * KILL_BEFORE_FIRE_MS);
-  await rollouts.status(rolloutPlan.flag);
   await sleepUntil(firesAt - KILL_BEFORE_FIRE_MS);
+  await rollouts.status(rolloutPlan.flag);
   await victim.kill();
+  if (Date.now() >= firesAt) throw new Error(`${rolloutPlan.flag}: the victim was killed only after "${scenario.timer}" fired (machine too busy?)`);
+  // Until now only the victim ran the rollout.
+  expect({ flag: rolloutPlan.flag, by: [...new Set(completedBy(await historyOf(handle)))] }).toEqual({ flag: rolloutPlan.flag, by: [victim.identity] });
   // The query waits on the dead victim's sticky queue as the task does, then goes to the survivor.
   const asked = scenario.statusAsked ? rollouts.status(rolloutPlan.flag) : Promise.resolve(null);
-  // No query until the survivor has the task: a query would have it replay the rollout into its cache first.
+  // Nothing else asks the survivor for the rollout before it has the task.
   await pollUntil(
     async () => (await historyOf(handle)).some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED && e.timerFiredEventAttributes?.timerId === timerId),
     (fired) => fired,
