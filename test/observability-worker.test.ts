@@ -155,7 +155,9 @@ async function approveAll(flag: string, through: 'staging-qa' | 'production-qa' 
 it('exports the SDK metrics, the rollout gauges and the tracking gauges on /metrics', async () => {
   const admin = new Redis(redisServer.url);
   try {
-    const now = new Date();
+    // Today's count, written at 00:00:00 UTC: the guard's rate window is the last complete second, so events written
+    // now would read as 1,234/s (over the budget as a full day) if a guard check came in the next second.
+    const now = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
     await recordSentEvents(admin, TRACKED, new Map([['g_edit', 1200], ['g_view', 34]]), now);
     await admin.hincrby(snowplowFailedByEventKey(TRACKED, utcDay(now)), 'g_edit', 7);
     await admin.hincrby(snowplowDroppedByEventKey(TRACKED, utcDay(now)), 'g_view', 2);
@@ -171,7 +173,8 @@ it('exports the SDK metrics, the rollout gauges and the tracking gauges on /metr
   await expect(rollouts.send(TRACKED, 'approve', { gate: 'staging-qa', by: 'carol' }, 30_000)).rejects.toThrow(/carol requested this rollout/);
   await approveAll(TRACKED, 'global-readiness');
   const done = await until(TRACKED, (s) => FINAL_STATES.includes(s.state), 'the end of the rollout');
-  expect(done.state).toBe('completed');
+  // With the outcome, so a rollback says why.
+  expect({ state: done.state, outcome: done.outcome }).toMatchObject({ state: 'completed' });
 
   const flag = { flag: TRACKED };
   // The gauge is set in the rollout's last workflow task; the SDK counts the completion once that task's answer is in.
