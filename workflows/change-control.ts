@@ -42,7 +42,8 @@ export async function awaitChangeAllowed(ctx: RolloutContext, what: string): Pro
 
 async function currentHold({ plan, clock }: RolloutContext, what: string): Promise<ChangeHold | null> {
   try {
-    const verdict = await changeChecks(`may production change now? ${what}`).checkChangeControl({ window: plan.changeWindow ?? null, at: new Date(clock.now()).toISOString() });
+    const check = changeChecks(`may production change now? ${what}`);
+    const verdict = await clock.local(() => check.checkChangeControl({ window: plan.changeWindow ?? null, at: new Date(clock.now()).toISOString() }));
     return verdict.allowed ? null : verdict.hold;
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;

@@ -42,3 +42,11 @@ export const FIRED_TIMER_CLOCK = 'fired-timer-clock';
  * worker that had the rollout in its cache gives the fired timer first, a fresh one the message; see docs/versioning.md).
  */
 export const WAIT_END_MARKER = 'wait-end-marker';
+
+/**
+ * In the activation that gets a local activity's result, time is the time the activity was asked for (WorkflowClock):
+ * a worker that took the rollout over from one killed mid-task can hand the result over in a later workflow task than
+ * a replay does, so a decision on the time read there (the guard's next check) differed between them (see
+ * docs/versioning.md).
+ */
+export const LOCAL_ACTIVITY_CLOCK = 'local-activity-clock';

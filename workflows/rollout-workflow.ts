@@ -39,7 +39,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   const view = new OperatorView(progress, patched(OPERATOR_VIEW));
   progress.notifying = view.enabled;
   registerHandlers(progress);
-  const ctx: RolloutContext = { plan, progress, flags: new FlagChanges(plan, progress), guard: new VolumeGuard(plan, progress), view, clock };
+  const ctx: RolloutContext = { plan, progress, flags: new FlagChanges(plan, progress), guard: new VolumeGuard(plan, progress, clock), view, clock };
   view.refresh();
 
   try {

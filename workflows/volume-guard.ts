@@ -12,6 +12,7 @@ import { RollbackRequested } from './rollback-requested';
 import type { RolloutContext } from './rollout-context';
 import type { RolloutProgress } from './rollout-progress';
 import { gate, waitUntil, type WaitKind } from './waits';
+import type { WorkflowClock } from './workflow-clock';
 
 const MAX_WINDOW_MS = MAX_WINDOW_SECONDS * 1000;
 /** Before GUARD_WATCHES_EVERY_INTERVAL a gate was watched at most this many times before its deadline. */
@@ -34,6 +35,7 @@ export class VolumeGuard {
   constructor(
     private readonly plan: RolloutPlan,
     private readonly progress: RolloutProgress,
+    private readonly clock: WorkflowClock,
   ) {
     this.intervalMs = durationToMs(plan.guard.interval)!;
     // A resumed run (continue-as-new) is new code throughout.
@@ -118,7 +120,7 @@ export class VolumeGuard {
     if (this.everyInterval) {
       let reading: VolumeReading | undefined;
       try {
-        reading = await guardReads(summary).readEventVolume(request);
+        reading = await this.clock.local(() => guardReads(summary).readEventVolume(request));
       } catch (error) {
         if (isCancellation(error)) throw error;
         record = unreadable(percentage, nextPercentage, this.plan.guard.budgetPerDay, error);

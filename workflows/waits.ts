@@ -73,7 +73,7 @@ export async function waitUntil(ctx: RolloutContext, end: number | (() => number
       // The timer's consequence first, at its end, whatever this activation's clock says or a message came with it.
       clock.timerFired(wakeAt);
       if (wakeAt >= until) {
-        if (clock.markWaitEnds) await waitEndMarker(`ended: ${options.summary}`).waitEnded();
+        if (clock.markWaitEnds) await clock.local(() => waitEndMarker(`ended: ${options.summary}`).waitEnded());
         return false;
       }
       await guard.watch(ctx, cadence); // wakeAt is the check that was due
