@@ -17,6 +17,7 @@ import { installQuietRuntime } from '../worker/install-quiet-runtime';
 import { replayRollouts } from '../worker/replay-running-rollouts';
 import { FINAL_STATES, rolloutWorkflowId, type GateName, type RolloutStatus } from '../workflows/rollout-status';
 import { pollUntil } from './support/eventually';
+import { describeReplays } from './support/keep-failed-histories';
 import { recordHistory } from './support/record-history';
 import { startWorkerProcess, waitUntilPolling, type WorkerProcess } from './support/worker-process';
 
@@ -255,5 +256,5 @@ it('a message in the task where a wait\'s timer ends after a worker died counts,
   // Every history written across the kill replays against this code (a worker that picks a rollout up later must replay it).
   const flags = SCENARIOS.map((s) => `'${rolloutWorkflowId(s.plan.flag)}'`).join(', ');
   const replays = await replayRollouts(client, `WorkflowId IN (${flags})`);
-  expect(replays.map((r) => `${r.workflowId}: ${r.error ?? 'replays'}`).sort()).toEqual(SCENARIOS.map((s) => `${rolloutWorkflowId(s.plan.flag)}: replays`).sort());
+  expect((await describeReplays(client, replays)).sort()).toEqual(SCENARIOS.map((s) => `${rolloutWorkflowId(s.plan.flag)}: replays`).sort());
 }, 300_000);

@@ -16,6 +16,7 @@ import { FINAL_STATES, rolloutWorkflowId, type GateName, type RolloutStatus } fr
 import { installQuietRuntime } from '../worker/install-quiet-runtime';
 import { replayRollouts } from '../worker/replay-running-rollouts';
 import { pollUntil } from './support/eventually';
+import { describeReplays } from './support/keep-failed-histories';
 import { startWorkerProcess, waitUntilPolling, type WorkerProcess } from './support/worker-process';
 
 const TASK_QUEUE = 'two-workers';
@@ -175,7 +176,7 @@ it('completes every rollout exactly once when one of two workers is killed while
 
   // Every history written across the kill replays against this code (a worker that picks a rollout up later must replay it).
   const replays = await replayRollouts(client, "WorkflowType = 'rolloutWorkflow'");
-  expect(replays.map((r) => `${r.workflowId}: ${r.error ?? 'replays'}`).sort()).toEqual(FLAGS.map((flag) => `${rolloutWorkflowId(flag)}: replays`));
+  expect((await describeReplays(client, replays)).sort()).toEqual(FLAGS.map((flag) => `${rolloutWorkflowId(flag)}: replays`));
 
   const admin = new Redis(redisServer.url);
   try {
