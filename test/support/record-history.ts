@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { WorkflowHandle } from '@temporalio/client';
 
 /** The corpus only grows: bump this when the workflow changes, so new recordings sit beside the old ones. */
-export const HISTORY_GENERATION = 'v7';
+export const HISTORY_GENERATION = 'v8';
 export const HISTORIES_DIR = resolve(__dirname, '..', 'histories');
 
 /** The corpus file of `scenario` in the current generation. */
